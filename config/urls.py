@@ -1,0 +1,22 @@
+"""Top-level URLs."""
+
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from directory import urls as directory_urls
+from directory.sitemaps import SITEMAPS
+from directory.views import healthz, robots_txt
+from verification import urls as verification_urls
+
+admin.site.site_header = "Spine Surgeon Directory — verification admin"
+admin.site.site_title = "Verification admin"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="django.contrib.sitemaps.views.sitemap"),
+    # One public namespace: listing pages (verification) and directory pages share "directory:".
+    path("", include((verification_urls.urlpatterns + directory_urls.urlpatterns, "directory"))),
+]

@@ -1,0 +1,328 @@
+"""The directory: cities, surgeons, where they practise, and the credential records on file."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from .npi import validate_npi
+
+validate_state = RegexValidator(r"^[A-Z]{2}$", "Use the two-letter USPS state code, e.g. TX.")
+
+
+class EvidenceMethod(models.TextChoices):
+    """How a fact was established; shown beside every badge."""
+
+    PRIMARY_SOURCE = "primary_source", "Primary source"
+    SECONDARY_SOURCE = "secondary_source", "Secondary source"
+    ATTESTED_DOCUMENT = "attested_document", "Document on file"
+    FORMAT_ONLY = "format_only", "Format check only"
+
+
+class Specialty(models.TextChoices):
+    """NUCC taxonomy codes of the specialties we list."""
+
+    ORTHOPAEDIC_SPINE = "207XS0117X", "Orthopaedic surgery of the spine"
+    ORTHOPAEDIC = "207X00000X", "Orthopaedic surgery"
+    NEUROSURGERY = "207T00000X", "Neurological surgery"
+
+
+class Degree(models.TextChoices):
+    MD = "MD", "MD"
+    DO = "DO", "DO"
+
+
+class Gender(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+    OTHER = "X", "Other / not stated"
+
+
+class CredentialStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    EXPIRED = "expired", "Expired"
+    INACTIVE = "inactive", "Inactive"
+    PROBATION = "probation", "Probation"
+    SUSPENDED = "suspended", "Suspended"
+    REVOKED = "revoked", "Revoked"
+    SURRENDERED = "surrendered", "Surrendered"
+    UNVERIFIED = "unverified", "Not yet verified"
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class City(TimeStamped):
+    name = models.CharField(max_length=100)
+    state = models.CharField(max_length=2, validators=[validate_state])
+    slug = models.SlugField(max_length=120, unique=True)
+
+    class Meta:
+        verbose_name_plural = "cities"
+        ordering = ["name", "state"]
+        constraints = [models.UniqueConstraint(fields=["state", "name"], name="city_unique_name_per_state")]
+
+    def __str__(self):
+        return f"{self.name}, {self.state}"
+
+    def get_absolute_url(self):
+        return reverse("directory:city", args=[self.slug])
+
+
+class Surgeon(TimeStamped):
+    npi = models.CharField("NPI", max_length=10, unique=True, validators=[validate_npi])
+    first_name = models.CharField(max_length=80)
+    middle_name = models.CharField(max_length=80, blank=True)
+    last_name = models.CharField(max_length=80, db_index=True)
+    degree = models.CharField(max_length=2, choices=Degree.choices)
+    specialty = models.CharField(max_length=10, choices=Specialty.choices, db_index=True)
+    gender = models.CharField(max_length=1, choices=Gender.choices, default=Gender.OTHER)
+    languages = models.CharField(max_length=200, blank=True, help_text="Comma-separated, e.g. English, Spanish")
+    bio = models.TextField(blank=True)
+    photo = models.ImageField(upload_to="photos/", blank=True)
+    accepting_new_patients = models.BooleanField(default=True)
+    # Private: used only to match exclusion-list rows; never shown or serialised.
+    date_of_birth = models.DateField(null=True, blank=True)
+    training_completed_on = models.DateField(null=True, blank=True, help_text="Residency or fellowship completion")
+
+    class Meta:
+        ordering = ["last_name", "first_name", "npi"]
+
+    def __str__(self):
+        return f"{self.display_name} ({self.npi})"
+
+    def get_absolute_url(self):
+        return reverse("directory:surgeon", args=[self.npi])
+
+    @property
+    def display_name(self):
+        return f"Dr. {self.first_name} {self.last_name}, {self.degree}"
+
+    @property
+    def initials(self):
+        return f"{self.first_name[:1]}{self.last_name[:1]}".upper()
+
+    @property
+    def language_list(self):
+        return [lang.strip() for lang in self.languages.split(",") if lang.strip()]
+
+
+class PracticeLocation(TimeStamped):
+    """A practice's public business address; surgeons' home addresses are never stored here."""
+
+    surgeon = models.ForeignKey(Surgeon, on_delete=models.CASCADE, related_name="locations")
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="locations")
+    practice_name = models.CharField(max_length=200)
+    address_line1 = models.CharField(max_length=200)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    postal_code = models.CharField(max_length=10, db_index=True)
+    phone = models.CharField(max_length=20, blank=True)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-is_primary", "practice_name"]
+        indexes = [models.Index(fields=["city", "surgeon"])]
+
+    def __str__(self):
+        return f"{self.practice_name}, {self.city}"
+
+
+class CredentialRecord(TimeStamped):
+    """Common to every credential on file: who it belongs to and how we know."""
+
+    evidence_method = models.CharField(
+        max_length=20, choices=EvidenceMethod.choices, default=EvidenceMethod.ATTESTED_DOCUMENT
+    )
+    evidence_source = models.CharField(max_length=200, blank=True, help_text="Where the data came from")
+    evidence_obtained_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class StateLicense(CredentialRecord):
+    surgeon = models.ForeignKey(Surgeon, on_delete=models.CASCADE, related_name="licenses")
+    state = models.CharField(max_length=2, validators=[validate_state])
+    number = models.CharField(max_length=30)
+    first_issued = models.DateField(null=True, blank=True, help_text="Unknown for self-reported (NPPES) numbers")
+    expires = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=CredentialStatus.choices, default=CredentialStatus.ACTIVE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["state", "number"], name="license_unique_number_per_state"),
+            models.CheckConstraint(
+                condition=Q(expires__isnull=True) | Q(expires__gte=models.F("first_issued")),
+                name="license_expires_after_issue",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.state} licence {self.number}"
+
+
+class DisciplinaryAction(TimeStamped):
+    class Severity(models.TextChoices):
+        MINOR = "minor", "Minor (administrative)"
+        MODERATE = "moderate", "Moderate"
+        SERIOUS = "serious", "Serious (patient care)"
+
+    license = models.ForeignKey(StateLicense, on_delete=models.CASCADE, related_name="actions")
+    action_date = models.DateField()
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    description = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["-action_date"]
+
+    def __str__(self):
+        return f"{self.get_severity_display()} action on {self.action_date}"
+
+
+class BoardCertification(CredentialRecord):
+    class Board(models.TextChoices):
+        ABOS = "ABOS", "American Board of Orthopaedic Surgery"
+        ABNS = "ABNS", "American Board of Neurological Surgery"
+        AOBOS = "AOBOS", "American Osteopathic Board of Orthopedic Surgery"
+        AOBS = "AOBS", "American Osteopathic Board of Surgery (neurological)"
+        OTHER_ABMS = "ABMS_OTHER", "Other ABMS member board"
+        OTHER_AOA = "AOA_OTHER", "Other AOA specialty board"
+
+    surgeon = models.ForeignKey(Surgeon, on_delete=models.CASCADE, related_name="board_certifications")
+    board = models.CharField(max_length=12, choices=Board.choices)
+    specialty = models.CharField(max_length=10, choices=Specialty.choices)
+    certified_on = models.DateField()
+    expires = models.DateField(null=True, blank=True, help_text="Empty for a lifetime certificate")
+    status = models.CharField(max_length=12, choices=CredentialStatus.choices, default=CredentialStatus.ACTIVE)
+
+    def __str__(self):
+        return f"{self.board} {self.get_specialty_display()}"
+
+
+class DEARegistration(CredentialRecord):
+    surgeon = models.ForeignKey(Surgeon, on_delete=models.CASCADE, related_name="dea_registrations")
+    # Private: never shown in full outside the admin.
+    number = models.CharField(max_length=9, unique=True)
+    state = models.CharField(max_length=2, validators=[validate_state])
+    schedules = models.CharField(max_length=40, default="2,2N,3,3N,4,5")
+    expires = models.DateField()
+    status = models.CharField(max_length=12, choices=CredentialStatus.choices, default=CredentialStatus.ACTIVE)
+
+    class Meta:
+        verbose_name = "DEA registration"
+
+    def __str__(self):
+        return f"DEA registration ({self.state}, expires {self.expires})"
+
+    @property
+    def masked_number(self):
+        return f"{self.number[:1]}•••••••{self.number[-1:]}"
+
+
+class StateControlledSubstanceRegistration(CredentialRecord):
+    surgeon = models.ForeignKey(Surgeon, on_delete=models.CASCADE, related_name="csr_registrations")
+    state = models.CharField(max_length=2, validators=[validate_state])
+    number = models.CharField(max_length=30)
+    expires = models.DateField()
+    status = models.CharField(max_length=12, choices=CredentialStatus.choices, default=CredentialStatus.ACTIVE)
+
+    class Meta:
+        verbose_name = "state controlled-substance registration"
+        constraints = [models.UniqueConstraint(fields=["state", "number"], name="csr_unique_number_per_state")]
+
+    def __str__(self):
+        return f"{self.state} controlled-substance registration"
+
+
+class MalpracticePolicy(CredentialRecord):
+    surgeon = models.ForeignKey(Surgeon, on_delete=models.CASCADE, related_name="malpractice_policies")
+    carrier = models.CharField(max_length=200)
+    policy_number = models.CharField(max_length=60)
+    per_claim_limit = models.PositiveBigIntegerField(help_text="US dollars")
+    aggregate_limit = models.PositiveBigIntegerField(help_text="US dollars")
+    effective = models.DateField()
+    expires = models.DateField()
+
+    class Meta:
+        verbose_name_plural = "malpractice policies"
+        constraints = [
+            models.CheckConstraint(condition=Q(expires__gt=models.F("effective")), name="policy_expires_after_start"),
+            models.CheckConstraint(
+                condition=Q(aggregate_limit__gte=models.F("per_claim_limit")), name="policy_aggregate_covers_claim"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.carrier} policy {self.effective}–{self.expires}"
+
+
+class ProcedureVolume(TimeStamped):
+    class Source(models.TextChoices):
+        CMS_BY_SERVICE = "cms_by_service", "CMS Physician & Other Practitioners by Service"
+        ATTESTED = "attested", "Practice-attested case log"
+
+    surgeon = models.ForeignKey(Surgeon, on_delete=models.CASCADE, related_name="procedure_volumes")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    period = models.CharField(max_length=10, help_text="e.g. 2024 for a data year")
+    cpt_code = models.CharField("CPT/HCPCS code", max_length=5)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["surgeon", "source", "period", "cpt_code"], name="procedure_volume_unique_per_code"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.cpt_code} × {self.count} ({self.period})"
+
+
+class SatisfactionScore(TimeStamped):
+    """An aggregate of verified patient-survey responses over a period."""
+
+    surgeon = models.ForeignKey(Surgeon, on_delete=models.CASCADE, related_name="satisfaction_scores")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    score = models.DecimalField(
+        max_digits=4, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+    responses = models.PositiveIntegerField("number of responses (n)")
+    verified_patients_only = models.BooleanField(default=True)
+    source = models.CharField(max_length=100, default="Verified-patient survey")
+
+    class Meta:
+        ordering = ["-period_end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["surgeon", "period_start", "period_end"], name="satisfaction_unique_period"
+            ),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=10), name="satisfaction_score_0_10"),
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="satisfaction_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.score}/10 (n={self.responses})"
+
+
+class SurveyResponse(models.Model):
+    """One patient-survey answer; aggregated into SatisfactionScore by the survey importer."""
+
+    surgeon = models.ForeignKey(Surgeon, on_delete=models.CASCADE, related_name="survey_responses")
+    response_key = models.CharField(max_length=64, unique=True, help_text="Stable hash that makes re-imports no-ops")
+    responded_on = models.DateField()
+    score = models.DecimalField(max_digits=4, decimal_places=2)
+    verified_patient = models.BooleanField()
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["surgeon", "responded_on"])]
+        constraints = [models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=10), name="survey_score_0_10")]
+
+    def __str__(self):
+        return f"{self.score}/10 on {self.responded_on}"

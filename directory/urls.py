@@ -1,0 +1,13 @@
+"""Directory pages; combined with the listing pages under the "directory" namespace in config/urls.py."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("search/", views.search, name="search"),
+    path("fbss/", views.education_index, name="education_index"),
+    path("fbss/<slug:slug>/", views.education_detail, name="education"),
+    path("how-we-verify/", views.how_we_verify, name="how_we_verify"),
+    path("privacy/", views.privacy, name="privacy"),
+]

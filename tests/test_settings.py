@@ -1,0 +1,106 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _settings_value(expression: str, **env) -> str:
+    """Evaluate an expression against freshly imported settings under the given environment."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG"}}
+    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_no_database_url_means_sqlite_under_var():
+    value = _settings_value("settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME']")
+    assert "sqlite3" in value
+    assert "/var/db.sqlite3" in value
+
+
+def test_postgres_database_url_selects_postgresql():
+    value = _settings_value(
+        "settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME']",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/spine",
+    )
+    assert "postgresql" in value
+    assert "spine" in value
+
+
+def test_no_redis_url_means_local_memory_cache_and_eager_tasks():
+    value = _settings_value("settings.CACHES['default']['BACKEND'], settings.CELERY_TASK_ALWAYS_EAGER")
+    assert "LocMemCache" in value
+    assert "True" in value
+
+
+def test_redis_url_selects_django_redis_that_ignores_outages():
+    value = _settings_value(
+        "settings.CACHES['default'], settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER",
+        REDIS_URL="redis://127.0.0.1:6379/3",
+    )
+    assert "django_redis" in value
+    assert "'IGNORE_EXCEPTIONS': True" in value
+    assert "redis://127.0.0.1:6379/3" in value
+    assert "False" in value
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    code = "import django; django.setup()"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": "",
+        },
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["1-15", "13-01", "soon"])
+def test_a_malformed_annual_date_fails_loudly(value):
+    code = "import django; django.setup()"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "ANNUAL_VERIFICATION_DATE": value},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "ANNUAL_VERIFICATION_DATE" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={
+            **os.environ,
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": "k" * 20 + "-prod-Secret-9876543210-abcdefghijkl",
+        },
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

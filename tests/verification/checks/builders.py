@@ -1,0 +1,54 @@
+"""Unsaved dossiers for check tests: checks are pure, so these tests never touch the database."""
+
+import datetime as dt
+
+from directory.models import DisciplinaryAction, ProcedureVolume
+from tests import factories
+from verification.dossier import Dossier
+from verification.models import ExclusionRecord
+
+AS_OF = dt.date(2026, 11, 25)
+
+
+def clean_dossier(**overrides) -> Dossier:
+    """A surgeon in Houston who meets every criterion on AS_OF."""
+    surgeon = factories.SurgeonFactory.build(id=1, date_of_birth=dt.date(1970, 3, 14), last_name="Rivera")
+    values = {
+        "surgeon": surgeon,
+        "practice_states": ["TX"],
+        "licenses": [factories.StateLicenseFactory.build(id=1, surgeon=surgeon, state="TX")],
+        "board_certifications": [factories.BoardCertificationFactory.build(surgeon=surgeon)],
+        "dea_registrations": [factories.DEARegistrationFactory.build(surgeon=surgeon, number="BR1234563")],
+        "csr_registrations": [],
+        "malpractice_policies": [factories.MalpracticePolicyFactory.build(surgeon=surgeon)],
+        "procedure_volumes": [factories.ProcedureVolumeFactory.build(surgeon=surgeon, count=120)],
+        "satisfaction": factories.SatisfactionScoreFactory.build(surgeon=surgeon),
+        "exclusion_matches": [],
+        "exclusion_list_loaded_on": AS_OF - dt.timedelta(days=3),
+    }
+    values.update(overrides)
+    return Dossier(**values)
+
+
+def serious_action(days_ago: int) -> DisciplinaryAction:
+    return factories.DisciplinaryActionFactory.build(
+        action_date=AS_OF - dt.timedelta(days=days_ago), severity=DisciplinaryAction.Severity.SERIOUS
+    )
+
+
+def exclusion_row(*, npi="", reinstated=None, dob=None, last_name="RIVERA", first_name=None, state="TX"):
+    return ExclusionRecord(
+        id=99,
+        npi=npi,
+        last_name=last_name,
+        first_name=first_name or "ALEX",
+        state=state,
+        date_of_birth=dob,
+        exclusion_type="1128a1",
+        exclusion_date=AS_OF - dt.timedelta(days=200),
+        reinstatement_date=reinstated,
+    )
+
+
+def volumes(*counts: int) -> list[ProcedureVolume]:
+    return [factories.ProcedureVolumeFactory.build(cpt_code="63047", count=count) for count in counts]

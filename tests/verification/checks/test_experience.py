@@ -1,0 +1,66 @@
+import datetime as dt
+
+from tests import factories
+from verification.checks import experience
+from verification.checks.types import Outcome
+
+from .builders import AS_OF, clean_dossier, volumes
+
+
+def evaluate(first_issued, *counts, training=None):
+    licences = [factories.StateLicenseFactory.build(first_issued=first_issued)] if first_issued else []
+    dossier = clean_dossier(licenses=licences, procedure_volumes=volumes(*counts))
+    dossier.surgeon.training_completed_on = training
+    return experience.evaluate(dossier, as_of=AS_OF)
+
+
+def test_exactly_five_years_since_first_licence_passes_by_years():
+    result = evaluate(dt.date(2021, 11, 25))
+    assert result.outcome == Outcome.PASS
+    assert result.evidence["path"] == "years"
+
+
+def test_one_day_short_of_five_years_without_volume_fails():
+    result = evaluate(dt.date(2021, 11, 26), 100)
+    assert result.outcome == Outcome.FAIL
+    assert "4 years" in result.reason and "lower bound" in result.reason
+
+
+def test_exactly_300_procedures_passes_by_volume():
+    result = evaluate(dt.date(2024, 1, 1), 200, 100)
+    assert result.outcome == Outcome.PASS
+    assert result.evidence["path"] == "procedures"
+    assert "300 verified spine procedures" in result.reason
+
+
+def test_299_procedures_and_two_years_fails():
+    assert evaluate(dt.date(2024, 1, 1), 299).outcome == Outcome.FAIL
+
+
+def test_earliest_licence_in_any_state_counts():
+    old = factories.StateLicenseFactory.build(state="IL", first_issued=dt.date(2001, 1, 1))
+    new = factories.StateLicenseFactory.build(state="TX", first_issued=dt.date(2025, 1, 1))
+    dossier = clean_dossier(licenses=[new, old], procedure_volumes=[])
+    assert experience.evaluate(dossier, as_of=AS_OF).evidence["years"] == 25
+
+
+def test_training_completion_stands_in_when_no_licence_date_is_known():
+    result = evaluate(None, training=dt.date(2015, 6, 30))
+    assert result.outcome == Outcome.PASS
+
+
+def test_no_dates_and_too_few_procedures_needs_review():
+    assert evaluate(None, 50).outcome == Outcome.NEEDS_REVIEW
+
+
+def test_leap_day_licence_reaches_five_years_on_28_february():
+    dossier = clean_dossier(
+        licenses=[factories.StateLicenseFactory.build(first_issued=dt.date(2020, 2, 29))], procedure_volumes=[]
+    )
+    assert experience.evaluate(dossier, as_of=dt.date(2025, 2, 28)).outcome == Outcome.PASS
+    assert experience.evaluate(dossier, as_of=dt.date(2025, 2, 27)).outcome == Outcome.FAIL
+
+
+def test_thresholds_come_from_settings(settings):
+    settings.EXPERIENCE_MIN_PROCEDURES = 100
+    assert evaluate(dt.date(2025, 1, 1), 100).outcome == Outcome.PASS

@@ -1,0 +1,112 @@
+import datetime as dt
+
+import pytest
+
+from directory.models import CredentialStatus, DisciplinaryAction
+from tests import factories
+from verification.checks import licence_sanctions
+from verification.checks.types import Outcome
+
+from .builders import AS_OF, clean_dossier, exclusion_row, serious_action
+
+
+def evaluate(**overrides):
+    return licence_sanctions.evaluate(clean_dossier(**overrides), as_of=AS_OF)
+
+
+def licence(**fields):
+    return factories.StateLicenseFactory.build(**{"state": "TX", **fields})
+
+
+def test_active_licence_and_clean_screen_passes():
+    result = evaluate()
+    assert result.outcome == Outcome.PASS
+    assert "TX" in result.reason
+
+
+def test_a_pass_lasts_only_until_the_next_monthly_screening():
+    assert evaluate().valid_until == AS_OF + dt.timedelta(days=35)
+
+
+def test_a_pass_ends_when_the_licence_expires_sooner():
+    result = evaluate(licenses=[licence(expires=AS_OF + dt.timedelta(days=10))])
+    assert result.valid_until == AS_OF + dt.timedelta(days=10)
+
+
+def test_licence_expiring_today_still_counts_today():
+    assert evaluate(licenses=[licence(expires=AS_OF)]).outcome == Outcome.PASS
+
+
+def test_licence_that_expired_yesterday_fails():
+    result = evaluate(licenses=[licence(expires=AS_OF - dt.timedelta(days=1))])
+    assert result.outcome == Outcome.FAIL
+    assert "expired" in result.reason
+
+
+@pytest.mark.parametrize("status", [CredentialStatus.REVOKED, CredentialStatus.SUSPENDED])
+def test_revoked_or_suspended_licence_fails(status):
+    assert evaluate(licenses=[licence(status=status)]).outcome == Outcome.FAIL
+
+
+def test_missing_licence_in_a_second_practice_state_needs_review():
+    result = evaluate(practice_states=["IL", "TX"])
+    assert result.outcome == Outcome.NEEDS_REVIEW
+    assert "no IL licence is on file" in result.reason
+
+
+def test_self_reported_licence_number_needs_review():
+    result = evaluate(licenses=[licence(status=CredentialStatus.UNVERIFIED, first_issued=None)])
+    assert result.outcome == Outcome.NEEDS_REVIEW
+    assert "self-reported" in result.reason
+
+
+def test_serious_action_within_the_look_back_fails():
+    result = evaluate(disciplinary_actions=[serious_action(days_ago=2 * 365)])
+    assert result.outcome == Outcome.FAIL
+    assert "Serious disciplinary action" in result.reason
+
+
+def test_serious_action_older_than_the_look_back_is_ignored(settings):
+    settings.SANCTIONS_LOOKBACK_YEARS = 10
+    assert evaluate(disciplinary_actions=[serious_action(days_ago=20 * 365)]).outcome == Outcome.PASS
+
+
+def test_minor_action_does_not_fail():
+    minor = serious_action(days_ago=100)
+    minor.severity = DisciplinaryAction.Severity.MINOR
+    assert evaluate(disciplinary_actions=[minor]).outcome == Outcome.PASS
+
+
+def test_exclusion_matched_on_npi_fails():
+    result = evaluate(exclusion_matches=[exclusion_row(npi="1234567893")])
+    assert result.outcome == Outcome.FAIL
+    assert "OIG exclusion list" in result.reason
+    assert result.evidence["exclusion_matches"][0]["on"] == "npi"
+
+
+def test_exclusion_matched_on_name_and_state_only_needs_review():
+    result = evaluate(exclusion_matches=[exclusion_row(npi="")])
+    assert result.outcome == Outcome.NEEDS_REVIEW
+    assert "no NPI" in result.reason
+
+
+def test_reinstated_exclusion_no_longer_counts():
+    row = exclusion_row(npi="1234567893", reinstated=AS_OF - dt.timedelta(days=30))
+    assert evaluate(exclusion_matches=[row]).outcome == Outcome.PASS
+
+
+def test_exclusion_list_not_loaded_is_unknown_never_fail():
+    result = evaluate(exclusion_matches=None, licenses=[licence(status=CredentialStatus.REVOKED)])
+    assert result.outcome == Outcome.UNKNOWN
+    assert result.source_answered is False
+
+
+def test_licence_source_down_is_unknown():
+    assert evaluate(licenses=None).outcome == Outcome.UNKNOWN
+
+
+def test_evidence_never_carries_the_birth_date_or_exclusion_row_details():
+    row = exclusion_row(npi="", dob=dt.date(1970, 3, 14))
+    evidence = str(evaluate(exclusion_matches=[row]).evidence)
+    assert "1970" not in evidence
+    assert "RIVERA" not in evidence

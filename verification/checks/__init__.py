@@ -1,0 +1,16 @@
+"""The registry of checks: one entry per criterion, in the order badges are shown."""
+
+from types import ModuleType
+
+from . import board_certification, dea, experience, licence_sanctions, malpractice, satisfaction, state_csr
+
+CHECKS: dict[str, ModuleType] = {
+    module.KEY: module
+    for module in (licence_sanctions, board_certification, dea, state_csr, malpractice, experience, satisfaction)
+}
+REQUIRED_CHECKS = tuple(CHECKS)
+SANCTIONS_CHECKS = (licence_sanctions.KEY,)
+
+
+def check_title(key: str) -> str:
+    return CHECKS[key].TITLE

@@ -1,0 +1,108 @@
+"""Licence and sanctions: an active licence in every practice state, no serious recent discipline, no exclusion."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+
+from directory.models import CredentialStatus, DisciplinaryAction
+
+from .types import Outcome, Result, add_years, cycle_end, no_answer, weakest_method
+
+KEY = "licence_sanctions"
+TITLE = "Licence and sanctions"
+SOURCE = "State medical boards; OIG LEIE exclusion list"
+# Federal rules ask for monthly exclusion screening, so a clean screen counts for one month and a bit.
+SCREENING_VALID_FOR = timedelta(days=35)
+
+AFFIRMATIVELY_BAD = {CredentialStatus.REVOKED, CredentialStatus.SUSPENDED, CredentialStatus.SURRENDERED}
+
+
+def _licence_problems(dossier, as_of: date) -> tuple[list[str], list[str]]:
+    """(failures, questions) about the licences in the surgeon's practice states."""
+    failures, questions = [], []
+    by_state = {}
+    for licence in dossier.licenses:
+        by_state.setdefault(licence.state, []).append(licence)
+    for state in dossier.practice_states:
+        licences = by_state.get(state, [])
+        active = [
+            lic
+            for lic in licences
+            if lic.status == CredentialStatus.ACTIVE and (lic.expires is None or lic.expires >= as_of)
+        ]
+        if active:
+            continue
+        if any(lic.status in AFFIRMATIVELY_BAD for lic in licences):
+            failures.append(f"the {state} licence is {licences[0].get_status_display().lower()}")
+        elif any(lic.expires and lic.expires < as_of for lic in licences):
+            failures.append(f"the {state} licence expired")
+        elif any(lic.status == CredentialStatus.UNVERIFIED for lic in licences):
+            questions.append(f"the {state} licence number is self-reported and not yet verified with the board")
+        else:
+            questions.append(f"no {state} licence is on file")
+    return failures, questions
+
+
+def _serious_actions(dossier, as_of: date) -> list[DisciplinaryAction]:
+    since = add_years(as_of, -settings.SANCTIONS_LOOKBACK_YEARS)
+    return [
+        action
+        for action in dossier.disciplinary_actions
+        if action.severity == DisciplinaryAction.Severity.SERIOUS and since <= action.action_date <= as_of
+    ]
+
+
+def _current_exclusions(dossier, as_of: date):
+    return [
+        row
+        for row in dossier.exclusion_matches
+        if (row.reinstatement_date is None or row.reinstatement_date > as_of)
+        and (row.exclusion_date is None or row.exclusion_date <= as_of)
+    ]
+
+
+def evaluate(dossier, *, as_of: date) -> Result:
+    if dossier.licenses is None:
+        return no_answer("State medical board")
+    if dossier.exclusion_matches is None:
+        return no_answer("OIG LEIE exclusion list")
+    failures, questions = _licence_problems(dossier, as_of)
+    actions = _serious_actions(dossier, as_of)
+    exclusions = _current_exclusions(dossier, as_of)
+    evidence = {
+        "licences": [
+            {"state": lic.state, "status": lic.status, "expires": lic.expires, "method": lic.evidence_method}
+            for lic in dossier.licenses
+        ],
+        "practice_states": dossier.practice_states,
+        "serious_actions": [{"date": a.action_date, "description": a.description} for a in actions],
+        "exclusion_list_loaded_on": dossier.exclusion_list_loaded_on,
+        "exclusion_matches": [
+            {"id": row.id, "on": "npi" if row.npi else "name_state", "excluded_on": row.exclusion_date}
+            for row in exclusions
+        ],
+    }
+    method = weakest_method(lic.evidence_method for lic in dossier.licenses)
+    practice_expiries = [lic.expires for lic in dossier.licenses if lic.state in dossier.practice_states]
+    until = cycle_end(as_of, as_of + SCREENING_VALID_FOR, *practice_expiries)
+
+    def result(outcome, reason):
+        return Result(outcome, method, SOURCE, reason, valid_until=until, evidence=evidence)
+
+    npi_matches = [row for row in exclusions if row.npi]
+    if npi_matches:
+        return result(Outcome.FAIL, f"On the OIG exclusion list (NPI match, excluded {npi_matches[0].exclusion_date}).")
+    if failures:
+        return result(Outcome.FAIL, "Licence problem: " + "; ".join(failures) + ".")
+    if actions:
+        return result(Outcome.FAIL, f"Serious disciplinary action on {actions[0].action_date}.")
+    if exclusions:
+        return result(
+            Outcome.NEEDS_REVIEW,
+            "An OIG exclusion-list entry matches this surgeon's name and state but carries no NPI; a reviewer must "
+            "compare it with the surgeon's record.",
+        )
+    if questions:
+        return result(Outcome.NEEDS_REVIEW, "Licence needs a reviewer: " + "; ".join(questions) + ".")
+    states = ", ".join(dossier.practice_states) or "the practice state"
+    return result(Outcome.PASS, f"Active licence in {states}; no serious actions; not on the OIG exclusion list.")

@@ -1,0 +1,77 @@
+"""What a check returns, and the vocabulary of outcomes and methods."""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db import models
+
+from directory.models import EvidenceMethod
+
+# Evidence older than one annual cycle never counts, whatever its own expiry.
+ANNUAL_CYCLE = timedelta(days=366)
+
+
+class Outcome(models.TextChoices):
+    PASS = "pass", "Passed"
+    FAIL = "fail", "Failed"
+    UNKNOWN = "unknown", "Unknown"
+    NEEDS_REVIEW = "needs_review", "Needs review"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+ELIGIBLE_OUTCOMES = frozenset({Outcome.PASS, Outcome.NOT_APPLICABLE})
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    method: EvidenceMethod
+    source: str
+    reason: str
+    valid_until: date | None = None
+    evidence: dict = field(default_factory=dict)
+    source_answered: bool = True
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of what was looked at, so an unchanged finding can keep a reviewer's decision."""
+        payload = json.dumps([self.outcome, self.evidence], sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def no_answer(source: str, *, method: EvidenceMethod = EvidenceMethod.PRIMARY_SOURCE) -> Result:
+    """A source that could not answer: unknown, never fail."""
+    return Result(
+        outcome=Outcome.UNKNOWN,
+        method=method,
+        source=source,
+        reason=f"{source} did not answer; the check will be repeated.",
+        source_answered=False,
+    )
+
+
+def cycle_end(as_of: date, *expiries: date | None) -> date:
+    """The date the evidence stops counting: the earliest expiry, capped at one annual cycle."""
+    return min([as_of + ANNUAL_CYCLE, *[d for d in expiries if d is not None]])
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+WEAKEST_FIRST = [
+    EvidenceMethod.FORMAT_ONLY,
+    EvidenceMethod.ATTESTED_DOCUMENT,
+    EvidenceMethod.SECONDARY_SOURCE,
+    EvidenceMethod.PRIMARY_SOURCE,
+]
+
+
+def weakest_method(methods) -> EvidenceMethod:
+    methods = set(methods)
+    return next((m for m in WEAKEST_FIRST if m in methods), EvidenceMethod.ATTESTED_DOCUMENT)

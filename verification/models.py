@@ -1,0 +1,232 @@
+"""Verification runs, check results, reviewer overrides and the exclusion records we screen against."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from directory.models import EvidenceMethod, Surgeon
+
+from .checks import CHECKS
+from .checks.types import Outcome
+
+
+class VerificationRun(models.Model):
+    class Kind(models.TextChoices):
+        ANNUAL = "annual", "Annual full verification"
+        SANCTIONS = "sanctions", "Monthly sanctions re-screen"
+        EXPIRY = "expiry", "Daily expiry sweep"
+        MANUAL = "manual", "Manual"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    period_key = models.CharField(max_length=40, help_text="e.g. 2026 for annual, 2026-11 for sanctions")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    as_of = models.DateField(help_text="The date every check in the run is evaluated on")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    checks = models.JSONField(default=list, help_text="Check keys evaluated in this run")
+    batches_total = models.PositiveIntegerField(default=0)
+    batches_done = models.PositiveIntegerField(default=0)
+    surgeons_total = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True, help_text="{check: {outcome: count}}")
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # Scheduled sweepers fire at most once per period; manual runs are keyed uniquely by the caller.
+            models.UniqueConstraint(fields=["kind", "period_key"], name="run_unique_per_kind_and_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.period_key}"
+
+    @property
+    def progress_percent(self):
+        return round(100 * self.batches_done / self.batches_total) if self.batches_total else 0
+
+
+class VerificationBatch(models.Model):
+    """A slice of a run's surgeons; finishing it is claimed once, so a redelivered task is a no-op."""
+
+    run = models.ForeignKey(VerificationRun, on_delete=models.CASCADE, related_name="batches")
+    index = models.PositiveIntegerField()
+    surgeon_ids = models.JSONField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [models.UniqueConstraint(fields=["run", "index"], name="batch_unique_index_per_run")]
+
+    def __str__(self):
+        return f"{self.run} batch {self.index}"
+
+
+class CheckResult(models.Model):
+    run = models.ForeignKey(VerificationRun, on_delete=models.CASCADE, related_name="results")
+    surgeon = models.ForeignKey(Surgeon, on_delete=models.CASCADE, related_name="check_results")
+    check_key = models.CharField("check", max_length=30)
+    outcome = models.CharField(max_length=15, choices=Outcome.choices)
+    method = models.CharField(max_length=20, choices=EvidenceMethod.choices)
+    source = models.CharField(max_length=200)
+    checked_at = models.DateTimeField()
+    valid_until = models.DateField(null=True, blank=True)
+    evidence = models.JSONField(default=dict, blank=True)
+    reason = models.CharField(max_length=500)
+    source_answered = models.BooleanField(default=True, help_text="False when a source could not answer")
+    fingerprint = models.CharField(max_length=64, help_text="Hash of outcome and evidence")
+    # The outcome that counts: the check's own, or a reviewer's override of it.
+    effective_outcome = models.CharField(max_length=15, choices=Outcome.choices)
+    is_current = models.BooleanField(default=True, help_text="The latest result for this surgeon and check")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "surgeon", "check_key"], name="result_unique_per_run_surgeon_check"),
+            models.UniqueConstraint(
+                fields=["surgeon", "check_key"], condition=Q(is_current=True), name="result_one_current_per_check"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["surgeon", "is_current"]),
+            models.Index(fields=["run", "check_key", "outcome"]),
+            models.Index(fields=["effective_outcome", "is_current"]),
+            models.Index(fields=["valid_until"], condition=Q(is_current=True), name="result_current_valid_until"),
+        ]
+
+    def __str__(self):
+        return f"{self.check_key}: {self.effective_outcome}"
+
+    @property
+    def is_overridden(self):
+        return self.effective_outcome != self.outcome
+
+    @property
+    def check_title(self):
+        return CHECKS[self.check_key].TITLE if self.check_key in CHECKS else self.check_key
+
+
+class ReviewDecision(models.Model):
+    """A reviewer's override of a result; the original outcome stays on the result."""
+
+    result = models.ForeignKey(CheckResult, on_delete=models.CASCADE, related_name="decisions")
+    from_outcome = models.CharField(max_length=15, choices=Outcome.choices)
+    to_outcome = models.CharField(max_length=15, choices=Outcome.choices)
+    reason = models.TextField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="decision_needs_reason")]
+
+    def __str__(self):
+        return f"{self.from_outcome} → {self.to_outcome} by {self.decided_by}"
+
+
+class ExclusionRecord(models.Model):
+    """One row of an exclusion list (OIG LEIE); private data here is never shown publicly."""
+
+    source = models.CharField(max_length=20, default="oig_leie")
+    row_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the source row")
+    last_name = models.CharField(max_length=100, blank=True)
+    first_name = models.CharField(max_length=100, blank=True)
+    middle_name = models.CharField(max_length=100, blank=True)
+    business_name = models.CharField(max_length=200, blank=True)
+    general = models.CharField(max_length=100, blank=True)
+    specialty = models.CharField(max_length=100, blank=True)
+    npi = models.CharField(max_length=10, blank=True, db_index=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=2, blank=True)
+    exclusion_type = models.CharField(max_length=20, blank=True)
+    exclusion_date = models.DateField(null=True, blank=True)
+    reinstatement_date = models.DateField(null=True, blank=True)
+    waiver_date = models.DateField(null=True, blank=True)
+    waiver_state = models.CharField(max_length=2, blank=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now=True)
+    active = models.BooleanField(default=True, help_text="False once the row leaves the monthly full file")
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "last_name", "first_name"])]
+
+    def __str__(self):
+        return f"{self.last_name}, {self.first_name} ({self.state}) excluded {self.exclusion_date}"
+
+
+class RankingSnapshot(models.Model):
+    """One published (or proposed) top-ten list for a city; its entries never change once published."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+        PUBLISHED = "published", "Published"
+        SUPERSEDED = "superseded", "Superseded"
+        REJECTED = "rejected", "Rejected"
+
+    class Reason(models.TextChoices):
+        ANNUAL = "annual", "Annual verification"
+        DELISTING = "delisting", "Delisting between annual runs"
+        MANUAL = "manual", "Manual publication"
+
+    city = models.ForeignKey("directory.City", on_delete=models.CASCADE, related_name="snapshots")
+    run = models.ForeignKey(VerificationRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="snapshots")
+    method_version = models.CharField(max_length=10)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    reason = models.CharField(max_length=10, choices=Reason.choices, default=Reason.ANNUAL)
+    note = models.TextField(blank=True, help_text="Why this snapshot exists or waits, in plain words")
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["city", "status", "-published_at"])]
+        permissions = [("publish_rankingsnapshot", "Can approve and publish ranking snapshots")]
+
+    def __str__(self):
+        return f"{self.city} list #{self.id} ({self.status})"
+
+
+class RankingEntry(models.Model):
+    snapshot = models.ForeignKey(RankingSnapshot, on_delete=models.CASCADE, related_name="entries")
+    rank = models.PositiveSmallIntegerField()
+    surgeon = models.ForeignKey(Surgeon, on_delete=models.PROTECT, related_name="ranking_entries")
+    adjusted_satisfaction = models.DecimalField(max_digits=5, decimal_places=3)
+    satisfaction_score = models.DecimalField(max_digits=4, decimal_places=2)
+    satisfaction_responses = models.PositiveIntegerField()
+    verified_procedures = models.PositiveIntegerField()
+    years_in_practice = models.PositiveSmallIntegerField()
+    results = models.ManyToManyField(CheckResult, related_name="+", help_text="The results that made them eligible")
+
+    class Meta:
+        ordering = ["snapshot", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "rank"], name="entry_unique_rank"),
+            models.UniqueConstraint(fields=["snapshot", "surgeon"], name="entry_unique_surgeon"),
+        ]
+
+    def __str__(self):
+        return f"#{self.rank} {self.surgeon}"
+
+
+class CityRanking(models.Model):
+    """The per-city pointer readers follow; switched in one transaction under a row lock."""
+
+    city = models.OneToOneField("directory.City", on_delete=models.CASCADE, related_name="ranking")
+    snapshot = models.ForeignKey(RankingSnapshot, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.city} → {self.snapshot_id}"

@@ -1,0 +1,75 @@
+"""Reads for the public listing pages and the admin, each in a fixed number of queries."""
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from directory.models import City, PracticeLocation
+from directory.selectors import city_list
+
+from .checks import REQUIRED_CHECKS
+from .models import CheckResult, CityRanking, RankingEntry, RankingSnapshot, ReviewDecision
+
+
+def city_list_with_status() -> QuerySet[City]:
+    return city_list().annotate(has_list=Exists(CityRanking.objects.filter(city=OuterRef("pk"))))
+
+
+def cities_with_lists() -> QuerySet[City]:
+    return City.objects.filter(ranking__isnull=False).order_by("name")
+
+
+def city_pointer_get(*, slug: str) -> tuple[City, int | None]:
+    """The city and the id of its current snapshot (None when no list is published)."""
+    city = get_object_or_404(city_list().select_related("ranking"), slug=slug)
+    pointer = getattr(city, "ranking", None)  # a reverse one-to-one with no row raises AttributeError
+    return city, pointer.snapshot_id if pointer else None
+
+
+def _entries(snapshot_id: int) -> list[RankingEntry]:
+    primary = PracticeLocation.objects.select_related("city").order_by("-is_primary", "id")
+    return list(
+        RankingEntry.objects.filter(snapshot_id=snapshot_id)
+        .select_related("surgeon")
+        .prefetch_related(
+            Prefetch("surgeon__locations", queryset=primary),
+            Prefetch("results", queryset=CheckResult.objects.order_by("check_key")),
+        )
+        .order_by("rank")
+    )
+
+
+def snapshot_get(*, snapshot_id: int) -> RankingSnapshot:
+    return RankingSnapshot.objects.select_related("city", "run").get(id=snapshot_id)
+
+
+def snapshot_with_entries(*, snapshot_id: int) -> tuple[RankingSnapshot, list[RankingEntry]]:
+    snapshot = snapshot_get(snapshot_id=snapshot_id)
+    entries = _entries(snapshot_id)
+    for entry in entries:
+        entry.badges = badges_for(entry.results.all())
+    return snapshot, entries
+
+
+def badges_for(results) -> list[CheckResult]:
+    """Results in registry order, one per required check."""
+    by_check = {r.check_key: r for r in results}
+    return [by_check[key] for key in REQUIRED_CHECKS if key in by_check]
+
+
+def city_snapshots_list(*, city: City) -> QuerySet[RankingSnapshot]:
+    return city.snapshots.filter(status__in=["published", "superseded"]).order_by("-published_at")
+
+
+def surgeon_verification_get(*, surgeon_id: int) -> dict:
+    """Current results (with reviewer decisions) and current listings of one surgeon."""
+    current = (
+        CheckResult.objects.filter(surgeon_id=surgeon_id, is_current=True)
+        .prefetch_related(Prefetch("decisions", queryset=ReviewDecision.objects.select_related("decided_by")))
+        .order_by("check_key")
+    )
+    listings = (
+        RankingEntry.objects.filter(surgeon_id=surgeon_id, snapshot__status="published")
+        .select_related("snapshot__city")
+        .order_by("snapshot__city__name")
+    )
+    return {"results": badges_for(current), "listings": list(listings)}

@@ -1,0 +1,1 @@
+"""Outside sources and their importers."""

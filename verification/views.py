@@ -1,0 +1,88 @@
+"""Public pages that show verification: home, cities, a city's list, its history, surgeon profiles."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET
+
+from directory import selectors as directory_selectors
+from directory.education import PAGES
+from directory.npi import is_valid_npi
+from directory.seo import physician_jsonld
+
+from . import selectors
+from .models import RankingSnapshot
+
+
+@require_GET
+def home(request):
+    context = {"cities": selectors.city_list_with_status(), "pages": PAGES}
+    return render(request, "directory/home.html", context)
+
+
+@require_GET
+def city_index(request):
+    return render(request, "directory/city_index.html", {"cities": selectors.city_list_with_status()})
+
+
+def _etag_matches(request, etag: str) -> bool:
+    header = request.headers.get("If-None-Match", "")
+    return etag in [tag.strip() for tag in header.split(",")] or header.strip() == "*"
+
+
+@require_GET
+def city_detail(request, slug):
+    city, snapshot_id = selectors.city_pointer_get(slug=slug)
+    if snapshot_id is None:
+        return render(request, "directory/city.html", {"city": city})
+    etag = f'"snapshot-{snapshot_id}"'
+    if _etag_matches(request, etag):
+        response = HttpResponseNotModified()
+    else:
+        key = f"city-page:{city.id}:{snapshot_id}"
+        html = cache.get(key)
+        if html is None:
+            html = _render_city_list(request, city, snapshot_id)
+            cache.set(key, html, settings.CACHE_TTL_SECONDS)
+        response = HttpResponse(html)
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=300)
+    return response
+
+
+def _render_city_list(request, city, snapshot_id) -> str:
+    snapshot, entries = selectors.snapshot_with_entries(snapshot_id=snapshot_id)
+    context = {"city": city, "snapshot": snapshot, "entries": entries, "list_size": settings.RANKING_LIST_SIZE}
+    # Rendered without the request: the cached HTML must hold nothing user-specific (no CSRF token).
+    return render_to_string("verification/city_list.html", context)
+
+
+@require_GET
+def city_history(request, slug):
+    city, snapshot_id = selectors.city_pointer_get(slug=slug)
+    context = {"city": city, "snapshots": selectors.city_snapshots_list(city=city), "current_id": snapshot_id}
+    return render(request, "verification/city_history.html", context)
+
+
+@require_GET
+def snapshot_detail(request, slug, snapshot_id):
+    snapshot = get_object_or_404(
+        RankingSnapshot, id=snapshot_id, city__slug=slug, status__in=["published", "superseded"]
+    )
+    snapshot, entries = selectors.snapshot_with_entries(snapshot_id=snapshot.id)
+    context = {"city": snapshot.city, "snapshot": snapshot, "entries": entries, "archived": True}
+    return render(request, "verification/city_list.html", context)
+
+
+@require_GET
+def surgeon_detail(request, npi):
+    if not is_valid_npi(npi):
+        raise Http404("No surgeon with that NPI")
+    surgeon = directory_selectors.surgeon_get(npi=npi)
+    jsonld = physician_jsonld(surgeon, url=settings.SITE_URL + reverse("directory:surgeon", args=[npi]))
+    context = {"surgeon": surgeon, "jsonld": jsonld, **selectors.surgeon_verification_get(surgeon_id=surgeon.id)}
+    return render(request, "verification/surgeon.html", context)
