@@ -201,7 +201,10 @@ def rankings_publish(*, run: VerificationRun | None = None, cities=None, as_of: 
 
 
 def delist_ineligible(*, run: VerificationRun | None = None, as_of: date | None = None) -> list[RankingSnapshot]:
-    """Remove listed surgeons who are no longer eligible: a new snapshot at once, no approval wait."""
+    """Remove listed surgeons who are no longer eligible: a new snapshot at once, no approval wait.
+
+    A source that could not answer (unknown) never delists anyone: an outage must not empty the lists.
+    """
     as_of = as_of or timezone.localdate()
     pointers = list(CityRanking.objects.select_related("snapshot", "city"))
     listed = {p.city_id: _listed_surgeon_ids(p.snapshot) for p in pointers}
@@ -209,7 +212,7 @@ def delist_ineligible(*, run: VerificationRun | None = None, as_of: date | None 
     published = []
     for pointer in pointers:
         verdicts = {sid: ranking.eligibility(results.get(sid, {}), as_of=as_of) for sid in listed[pointer.city_id]}
-        gone = {sid: v for sid, v in verdicts.items() if not v.eligible}
+        gone = {sid: v for sid, v in verdicts.items() if not v.eligible and v.affirmative}
         if gone:
             published.append(_delist(pointer, gone, results, run=run, as_of=as_of))
     return published

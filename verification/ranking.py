@@ -14,6 +14,8 @@ METHOD_VERSION = "v1"
 class Eligibility:
     eligible: bool
     reasons: tuple[str, ...]
+    # True when something other than a silent source stands in the way: only then is a listed surgeon delisted.
+    affirmative: bool = False
 
 
 def eligibility(results: dict, *, as_of: date) -> Eligibility:
@@ -21,16 +23,18 @@ def eligibility(results: dict, *, as_of: date) -> Eligibility:
 
     `results` maps check key to an object with `effective_outcome` and `valid_until` (a CheckResult).
     """
-    reasons = []
+    reasons, affirmative = [], False
     for key in REQUIRED_CHECKS:
         result = results.get(key)
         if result is None:
             reasons.append(f"{key}: not checked")
         elif result.effective_outcome not in ELIGIBLE_OUTCOMES:
             reasons.append(f"{key}: {result.effective_outcome}")
+            affirmative |= getattr(result, "source_answered", True)
         elif result.valid_until is not None and result.valid_until < as_of:
             reasons.append(f"{key}: evidence expired on {result.valid_until}")
-    return Eligibility(eligible=not reasons, reasons=tuple(reasons))
+            affirmative = True
+    return Eligibility(eligible=not reasons, reasons=tuple(reasons), affirmative=affirmative)
 
 
 @dataclass(frozen=True)
