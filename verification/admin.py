@@ -1,0 +1,140 @@
+"""Reviewer admin: runs with progress, results with overrides, exclusion rows, snapshots with approval."""
+
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from . import publication
+from .models import (
+    CheckResult,
+    CityRanking,
+    ExclusionRecord,
+    RankingEntry,
+    RankingSnapshot,
+    ReviewDecision,
+    VerificationRun,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by the engine: visible to reviewers, changed only through services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VerificationRun)
+class VerificationRunAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "period_key", "status", "progress", "surgeons_total", "started_at", "finished_at"]
+    list_filter = ["kind", "status"]
+    readonly_fields = ["counts_table"]
+    exclude = ["counts"]
+
+    @admin.display(description="progress")
+    def progress(self, run):
+        return f"{run.batches_done}/{run.batches_total} batches ({run.progress_percent}%)"
+
+    @admin.display(description="outcomes per check")
+    def counts_table(self, run):
+        rows = "".join(
+            format_html("<tr><th>{}</th><td>{}</td></tr>", check, ", ".join(f"{k}: {v}" for k, v in counts.items()))
+            for check, counts in run.counts.items()
+        )
+        return format_html("<table>{}</table>", rows) if rows else "—"
+
+
+class ReviewDecisionInline(admin.TabularInline):
+    model = ReviewDecision
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_outcome", "to_outcome", "reason", "decided_by", "decided_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CheckResult)
+class CheckResultAdmin(ReadOnlyAdmin):
+    list_display = ["surgeon", "check_key", "outcome", "effective_outcome", "method", "checked_at", "valid_until"]
+    list_filter = ["check_key", "effective_outcome", "outcome", "method", "is_current"]
+    search_fields = ["surgeon__npi", "surgeon__last_name"]
+    list_select_related = ["surgeon"]
+    raw_id_fields = ["surgeon", "run"]
+    show_full_result_count = False
+    inlines = [ReviewDecisionInline]
+
+
+@admin.register(ReviewDecision)
+class ReviewDecisionAdmin(ReadOnlyAdmin):
+    list_display = ["result", "from_outcome", "to_outcome", "decided_by", "decided_at"]
+    list_filter = ["to_outcome"]
+    list_select_related = ["result", "decided_by"]
+    search_fields = ["result__surgeon__npi", "reason"]
+
+
+@admin.register(ExclusionRecord)
+class ExclusionRecordAdmin(ReadOnlyAdmin):
+    list_display = ["last_name", "first_name", "business_name", "state", "npi", "exclusion_type", "exclusion_date"]
+    list_filter = ["active", "state", "exclusion_type"]
+    search_fields = ["=npi", "last_name", "business_name"]
+    show_full_result_count = False
+
+
+class RankingEntryInline(admin.TabularInline):
+    model = RankingEntry
+    extra = 0
+    can_delete = False
+    fields = ["rank", "surgeon", "adjusted_satisfaction", "satisfaction_responses", "verified_procedures"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RankingSnapshot)
+class RankingSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["id", "city", "status", "reason", "method_version", "created_at", "published_at", "approved_by"]
+    list_filter = ["status", "reason", "method_version"]
+    list_select_related = ["city", "approved_by"]
+    search_fields = ["city__name"]
+    inlines = [RankingEntryInline]
+    actions = ["approve_and_publish", "reject"]
+
+    def _may_publish(self, request):
+        return request.user.has_perm("verification.publish_rankingsnapshot")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not self._may_publish(request):
+            actions.pop("approve_and_publish", None)
+            actions.pop("reject", None)
+        return actions
+
+    @admin.action(description="Approve and publish the selected snapshots")
+    def approve_and_publish(self, request, queryset):
+        for snapshot in queryset:
+            try:
+                publication.snapshot_publish(snapshot_id=snapshot.id, user=request.user)
+                self.message_user(request, f"Published {snapshot}.", messages.SUCCESS)
+            except publication.PublicationError as error:
+                self.message_user(request, str(error), messages.ERROR)
+
+    @admin.action(description="Reject the selected snapshots")
+    def reject(self, request, queryset):
+        for snapshot in queryset:
+            try:
+                publication.snapshot_reject(snapshot_id=snapshot.id, user=request.user)
+                self.message_user(request, f"Rejected {snapshot}.", messages.SUCCESS)
+            except publication.PublicationError as error:
+                self.message_user(request, str(error), messages.ERROR)
+
+
+@admin.register(CityRanking)
+class CityRankingAdmin(ReadOnlyAdmin):
+    list_display = ["city", "snapshot", "updated_at"]
+    list_select_related = ["city", "snapshot"]
