@@ -1,0 +1,54 @@
+"""Readers following the city pointer during publishes on PostgreSQL never see a mixed list."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from tests.verification.conftest import clean_surgeon
+from verification import publication, selectors
+from verification.models import ExclusionRecord, RankingSnapshot
+
+from ..verification.test_runs import run_sync
+
+pytestmark = pytest.mark.integration
+
+
+def test_readers_see_the_old_list_or_the_new_one_never_a_mix(transactional_db, city, settings):
+    settings.RANKING_MAX_CHANGES_WITHOUT_APPROVAL = 100
+    ExclusionRecord.objects.create(row_hash="decoy", last_name="NOBODY", state="WY")
+    surgeons = [clean_surgeon(city) for _ in range(14)]
+    run, _ = run_sync()
+    publication.rankings_publish(run=run)
+    stop, observations = threading.Event(), []
+
+    def reader():
+        try:
+            while not stop.is_set():
+                _, snapshot_id = selectors.city_pointer_get(slug=city.slug)
+                entries = selectors.snapshot_with_entries(snapshot_id=snapshot_id)[1]
+                observations.append((snapshot_id, [e.surgeon_id for e in entries]))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for i in range(12):
+        # Alternate who tops the list so every publish changes it.
+        surgeons[i % 14].satisfaction_scores.update(score="9.99", responses=1000 + i)
+        for other in surgeons:
+            if other is not surgeons[i % 14]:
+                other.satisfaction_scores.update(score="9.00")
+        manual, _ = run_sync(kind="manual")
+        publication.rankings_publish(run=manual)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    published = RankingSnapshot.objects.filter(city=city).exclude(status=RankingSnapshot.Status.DRAFT)
+    assert published.count() >= 10
+    final_lists = {s.id: list(s.entries.order_by("rank").values_list("surgeon_id", flat=True)) for s in published}
+    mixed = [(sid, ids) for sid, ids in observations if final_lists.get(sid) != ids]
+    assert not mixed, f"{len(mixed)} reads saw a list that was never published whole"
+    assert len({sid for sid, _ in observations}) >= 2, "readers should have observed more than one list"
+    assert connection.vendor == "postgresql"
