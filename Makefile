@@ -22,6 +22,8 @@ setup: $(STAMP)
 
 demo: setup
 	$(MANAGE) seed_demo
+	$(MANAGE) import_leie var/demo/UPDATED.csv
+	$(MANAGE) run_verification --sync
 	$(MANAGE) create_demo_admin
 
 serve:

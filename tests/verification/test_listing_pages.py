@@ -1,0 +1,104 @@
+import pytest
+from django.urls import reverse
+
+from verification import publication
+from verification.models import CityRanking
+
+from .test_runs import run_sync
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published(make_clean_surgeon, exclusion_list_loaded, city):
+    surgeons = [make_clean_surgeon() for _ in range(12)]
+    run, _ = run_sync()
+    publication.rankings_publish(run=run)
+    return surgeons, CityRanking.objects.get(city=city).snapshot
+
+
+def test_city_page_shows_the_ranked_list_with_a_badge_per_criterion(client, published, city):
+    surgeons, snapshot = published
+    text = client.get(city.get_absolute_url()).text
+    top = snapshot.entries.get(rank=1)
+    assert top.surgeon.display_name in text
+    for title in [
+        "Licence and sanctions",
+        "Board certification",
+        "DEA registration",
+        "Malpractice insurance",
+        "Experience",
+        "Patient satisfaction",
+        "State controlled-substance registration",
+    ]:
+        assert title in text
+    assert text.count('class="badge badge--') >= 70
+    assert "(n=120)" in text
+    assert "Document on file" in text or "Primary source" in text
+    assert reverse("directory:city_history", args=[city.slug]) in text
+    assert "#ranking-method" in text
+
+
+def test_city_page_never_shows_private_fields(client, published, city):
+    surgeons, _ = published
+    text = client.get(city.get_absolute_url()).text
+    for surgeon in surgeons:
+        assert surgeon.dea_registrations.get().number not in text
+    assert "1970-03-14" not in text and "March 14, 1970" not in text
+
+
+def test_city_page_etag_is_the_snapshot_and_a_match_gets_304(client, published, city):
+    _, snapshot = published
+    response = client.get(city.get_absolute_url())
+    assert response["ETag"] == f'"snapshot-{snapshot.id}"'
+    again = client.get(city.get_absolute_url(), HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    assert client.get(city.get_absolute_url(), HTTP_IF_NONE_MATCH='"snapshot-0"').status_code == 200
+
+
+def test_city_page_is_served_from_cache_after_the_first_view(client, published, city, django_assert_max_num_queries):
+    client.get(city.get_absolute_url())
+    with django_assert_max_num_queries(2):
+        assert client.get(city.get_absolute_url()).status_code == 200
+
+
+def test_uncached_city_page_query_count_does_not_grow_with_data(
+    client, make_clean_surgeon, exclusion_list_loaded, city, django_assert_max_num_queries
+):
+    for _ in range(20):
+        make_clean_surgeon()
+    publication.rankings_publish(run=run_sync()[0])
+    with django_assert_max_num_queries(8):
+        assert client.get(city.get_absolute_url()).status_code == 200
+
+
+def test_home_and_city_index_show_which_cities_have_lists(client, published, city):
+    assert "Top-ten list published" in client.get("/").text
+    assert "Published" in client.get(reverse("directory:city_index")).text
+
+
+def test_history_lists_past_snapshots_and_each_opens(client, published, city):
+    _, snapshot = published
+    text = client.get(reverse("directory:city_history", args=[city.slug])).text
+    url = reverse("directory:snapshot", args=[city.slug, snapshot.id])
+    assert url in text
+    assert client.get(url).status_code == 200
+
+
+def test_unknown_snapshot_is_404(client, published, city):
+    assert client.get(reverse("directory:snapshot", args=[city.slug, 999999])).status_code == 404
+
+
+def test_profile_shows_the_full_verification_record_and_listing(client, published, city):
+    _, snapshot = published
+    top = snapshot.entries.get(rank=1).surgeon
+    text = client.get(top.get_absolute_url()).text
+    assert "Verification record" in text
+    assert "#1 in" in text
+    assert "Board certification" in text and "Passed" in text
+
+
+def test_profile_query_count_is_bounded_with_a_verification_record(client, published, django_assert_max_num_queries):
+    _, snapshot = published
+    with django_assert_max_num_queries(14):
+        assert client.get(snapshot.entries.get(rank=1).surgeon.get_absolute_url()).status_code == 200
