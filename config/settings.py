@@ -36,8 +36,14 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "django_celery_beat",
+    "rest_framework",
+    "rest_framework_api_key",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
     "directory",
     "verification",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -213,3 +219,35 @@ RANKING_LIST_SIZE = env.int("RANKING_LIST_SIZE", default=10)
 RANKING_PRIOR_WEIGHT = env.int("RANKING_PRIOR_WEIGHT", default=50)  # responses' worth of the all-surgeon mean
 RANKING_MAX_UNKNOWN_SHARE = env.float("RANKING_MAX_UNKNOWN_SHARE", default=0.05)  # above: a source outage
 RANKING_MAX_CHANGES_WITHOUT_APPROVAL = env.int("RANKING_MAX_CHANGES_WITHOUT_APPROVAL", default=3)
+
+# --- Partner API ---
+API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=50)
+API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=200)
+API_KEY_CUSTOM_HEADER = None  # keys arrive as "Authorization: Api-Key <key>"
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.PartnerKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.IsActivePartner"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.auth.PartnerKeyThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Spine Surgeon Directory — Partner API",
+    "DESCRIPTION": "Read-only access to verified city top-ten lists, surgeon verification summaries and "
+    "FBSS education pages. Send your key as `Authorization: Api-Key <key>`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)

@@ -14,6 +14,7 @@ from directory.models import City, PracticeLocation, SatisfactionScore
 
 from . import ranking
 from .models import CheckResult, CityRanking, RankingEntry, RankingSnapshot, VerificationRun
+from .signals import snapshot_published
 
 logger = logging.getLogger(__name__)
 Status = RankingSnapshot.Status
@@ -141,7 +142,7 @@ def snapshot_publish(*, snapshot_id: int, user=None, as_of: date | None = None) 
             snapshot.approved_by, snapshot.approved_at = user, timezone.now()
         snapshot.save(update_fields=["status", "published_at", "approved_by", "approved_at"])
     logger.info("published snapshot %s for %s", snapshot.id, snapshot.city)
-    transaction.on_commit(lambda: _announce(snapshot.id))
+    transaction.on_commit(lambda: _announce(snapshot.id), robust=True)  # listeners never undo a publication
     return snapshot
 
 
@@ -154,8 +155,8 @@ def snapshot_reject(*, snapshot_id: int, user) -> None:
 
 
 def _announce(snapshot_id: int) -> None:
-    """Partners and reviewers hear about a publication; a hook for webhooks and notices."""
-    logger.info("snapshot %s announced", snapshot_id)
+    """Partners (webhooks) and anyone else listening hear about a publication after it committed."""
+    snapshot_published.send(sender=RankingSnapshot, snapshot_id=snapshot_id)
 
 
 def city_publish(city: City, *, run: VerificationRun | None, as_of: date, prior_mean: Decimal) -> str:
@@ -237,7 +238,9 @@ def _delist(pointer: CityRanking, gone: dict, results: dict, *, run, as_of: date
         for e in kept
     ]
     removed = [e for e in entries if e.surgeon_id in gone]
-    note = "Removed: " + "; ".join(f"{e.surgeon.display_name} ({', '.join(gone[e.surgeon_id].reasons)})" for e in removed)
+    note = "Removed: " + "; ".join(
+        f"{e.surgeon.display_name} ({', '.join(gone[e.surgeon_id].reasons)})" for e in removed
+    )
     snapshot = _create_snapshot(
         pointer.city, run, ranked, status=Status.DRAFT, reason=RankingSnapshot.Reason.DELISTING, note=note
     )

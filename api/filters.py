@@ -1,0 +1,47 @@
+"""Filters of the list endpoints; an invalid value is a 400 with the field named."""
+
+import django_filters
+from django.core.validators import RegexValidator
+from django.db.models import Exists, OuterRef
+
+from directory.models import City, Specialty, Surgeon
+from verification.models import RankingEntry, RankingSnapshot
+
+STATE = r"^[A-Za-z]{2}$"
+
+
+class CityFilter(django_filters.FilterSet):
+    state = django_filters.CharFilter(
+        method="filter_state",
+        help_text="Two-letter state code, e.g. TX",
+        validators=[RegexValidator(STATE, "Use a two-letter state code, e.g. TX.")],
+    )
+
+    class Meta:
+        model = City
+        fields = ["state"]
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(state=value.upper())
+
+
+class SurgeonFilter(CityFilter):
+    city = django_filters.CharFilter(method="filter_city", help_text="City slug, e.g. houston-tx")
+    specialty = django_filters.ChoiceFilter(choices=Specialty.choices, help_text="NUCC taxonomy code")
+    listed = django_filters.BooleanFilter(method="filter_listed", help_text="On a published top-ten list")
+
+    class Meta:
+        model = Surgeon
+        fields = ["city", "state", "specialty", "listed"]
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(Exists(City.objects.filter(locations__surgeon=OuterRef("pk"), state=value.upper())))
+
+    def filter_city(self, queryset, name, value):
+        return queryset.filter(Exists(City.objects.filter(locations__surgeon=OuterRef("pk"), slug=value)))
+
+    def filter_listed(self, queryset, name, value):
+        listed = Exists(
+            RankingEntry.objects.filter(surgeon=OuterRef("pk"), snapshot__status=RankingSnapshot.Status.PUBLISHED)
+        )
+        return queryset.filter(listed if value else ~listed)

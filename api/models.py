@@ -1,0 +1,61 @@
+"""Partners, their hashed API keys, and the webhook outbox."""
+
+from django.core.validators import RegexValidator, URLValidator
+from django.db import models
+from rest_framework_api_key.models import AbstractAPIKey
+
+validate_rate = RegexValidator(r"^\d+/(second|minute|hour|day)$", "Use a rate like 1000/hour.")
+validate_https = URLValidator(schemes=["https"], message="Webhook URLs must use HTTPS.")
+
+
+class Partner(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    contact_email = models.EmailField(blank=True)
+    active = models.BooleanField(default=True, help_text="An inactive partner's keys get 403")
+    throttle_rate = models.CharField(max_length=20, default="1000/hour", validators=[validate_rate])
+    webhook_url = models.URLField(blank=True, validators=[validate_https])
+    webhook_secret = models.CharField(max_length=128, blank=True, help_text="Shared secret for HMAC-SHA256")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PartnerAPIKey(AbstractAPIKey):
+    """Hashed at rest, shown once on creation, revocable in admin."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="api_keys")
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = "partner API key"
+
+
+class WebhookDelivery(models.Model):
+    """An outbox row: written with the event, sent by a task, re-sent by a sweeper until delivered."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Gave up"
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=40)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.event} → {self.partner} ({self.status})"
