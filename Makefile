@@ -6,7 +6,7 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run setup demo serve test lint format check-migrations check-deploy bench clean
+.PHONY: run setup demo serve test lint format check-migrations check-deploy schema bench clean
 
 run: setup demo serve
 
@@ -50,3 +50,6 @@ check-deploy: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+schema: $(STAMP)
+	$(MANAGE) spectacular --file api/openapi.yaml --validate --fail-on-warn

@@ -18,7 +18,7 @@ class PartnerKeyAuthentication(authentication.BaseAuthentication):
         if keyword != KEYWORD or not key.strip():
             raise exceptions.AuthenticationFailed(f"Send your key as 'Authorization: {KEYWORD} <key>'.")
         try:
-            api_key = PartnerAPIKey.objects.select_related("partner").get_from_key(key.strip())
+            api_key = PartnerAPIKey.objects.get_from_key(key.strip())
         except PartnerAPIKey.DoesNotExist:
             api_key = None
         if api_key is None or api_key.revoked or api_key.has_expired:

@@ -28,7 +28,9 @@ class CityFilter(django_filters.FilterSet):
 class SurgeonFilter(CityFilter):
     city = django_filters.CharFilter(method="filter_city", help_text="City slug, e.g. houston-tx")
     specialty = django_filters.ChoiceFilter(choices=Specialty.choices, help_text="NUCC taxonomy code")
-    listed = django_filters.BooleanFilter(method="filter_listed", help_text="On a published top-ten list")
+    listed = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="filter_listed", help_text="On a published list"
+    )
 
     class Meta:
         model = Surgeon
@@ -44,4 +46,4 @@ class SurgeonFilter(CityFilter):
         listed = Exists(
             RankingEntry.objects.filter(surgeon=OuterRef("pk"), snapshot__status=RankingSnapshot.Status.PUBLISHED)
         )
-        return queryset.filter(listed if value else ~listed)
+        return queryset.filter(listed if value == "true" else ~listed)

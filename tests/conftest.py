@@ -1,8 +1,11 @@
+import datetime as dt
 import os
 
 import pytest
 
 from tests import factories
+from tests.verification.conftest import clean_surgeon
+from verification.models import ExclusionRecord
 
 
 def _uses_postgres_and_redis() -> bool:
@@ -44,3 +47,19 @@ def surgeon(db, city):
     factories.ProcedureVolumeFactory(surgeon=surgeon)
     factories.SatisfactionScoreFactory(surgeon=surgeon)
     return surgeon
+
+
+@pytest.fixture
+def exclusion_list_loaded(db):
+    """A loaded, fresh exclusion list with one unrelated row, so the sanctions screen can answer."""
+    return ExclusionRecord.objects.create(
+        row_hash="decoy", last_name="NOBODY", first_name="NEVER", state="WY", exclusion_date=dt.date(2020, 1, 1)
+    )
+
+
+@pytest.fixture
+def make_clean_surgeon(db, city):
+    def make(**fields):
+        return clean_surgeon(fields.pop("city", city), **fields)
+
+    return make
