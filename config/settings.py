@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "simple_history",
     "directory",
     "verification",
     "api",
@@ -56,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -251,3 +253,9 @@ SPECTACULAR_SETTINGS = {
 }
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+
+# --- Evidence documents (never public: no URL serves MEDIA_ROOT; staff download through the admin) ---
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# An S3-compatible store: set to "storages.backends.s3.S3Storage" after `pip install django-storages[s3]`
+# and configure it with its AWS_* variables; the default keeps files under MEDIA_ROOT.
+STORAGES["default"]["BACKEND"] = env.str("FILE_STORAGE_BACKEND", default=STORAGES["default"]["BACKEND"])

@@ -1,8 +1,65 @@
 """Admin for the directory: every record searchable and filterable."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import models
+from .documents import evidence_file_inspect
+
+
+class EvidenceDocumentForm(forms.ModelForm):
+    class Meta:
+        model = models.EvidenceDocument
+        fields = ["kind", "file"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
+            self.inspected = evidence_file_inspect(upload)
+        return upload
+
+    def save(self, commit=True):
+        document = super().save(commit=False)
+        for field, value in getattr(self, "inspected", {}).items():
+            setattr(document, field, value)
+        if commit:
+            document.save()
+        return document
+
+
+class EvidenceDocumentInline(admin.TabularInline):
+    model = models.EvidenceDocument
+    form = EvidenceDocumentForm
+    extra = 0
+    fields = ["kind", "file", "download", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["download", "content_type", "size", "uploaded_by", "uploaded_at"]
+
+    @admin.display(description="open")
+    def download(self, document):
+        if not document.pk:
+            return "—"
+        url = reverse("admin:directory_evidencedocument_download", args=[document.pk])
+        return format_html('<a href="{}">download</a>', url)
+
+
+class EvidenceAdmin(SimpleHistoryAdmin):
+    """Credential records with their evidence documents; the uploader is recorded."""
+
+    inlines = [EvidenceDocumentInline]
+
+    def save_formset(self, request, form, formset, change):
+        for document in formset.save(commit=False):
+            if isinstance(document, models.EvidenceDocument) and document.uploaded_by_id is None:
+                document.uploaded_by = request.user
+            document.save()
+        for document in formset.deleted_objects:
+            document.delete()
 
 
 @admin.register(models.City)
@@ -51,7 +108,7 @@ class SatisfactionScoreInline(admin.TabularInline):
 
 
 @admin.register(models.Surgeon)
-class SurgeonAdmin(admin.ModelAdmin):
+class SurgeonAdmin(SimpleHistoryAdmin):
     list_display = ["npi", "last_name", "first_name", "degree", "specialty", "accepting_new_patients"]
     list_filter = ["specialty", "degree", "accepting_new_patients", "locations__city__state"]
     search_fields = ["npi", "last_name", "first_name"]
@@ -68,7 +125,7 @@ class SurgeonAdmin(admin.ModelAdmin):
     ]
 
 
-class SurgeonRecordAdmin(admin.ModelAdmin):
+class SurgeonRecordAdmin(EvidenceAdmin):
     """Shared shape for records that belong to one surgeon."""
 
     raw_id_fields = ["surgeon"]
@@ -79,6 +136,7 @@ class SurgeonRecordAdmin(admin.ModelAdmin):
 
 @admin.register(models.PracticeLocation)
 class PracticeLocationAdmin(SurgeonRecordAdmin):
+    inlines = []
     list_display = ["practice_name", "surgeon", "city", "postal_code", "is_primary"]
     list_filter = ["city__state", "is_primary"]
     list_select_related = ["surgeon", "city"]
@@ -96,7 +154,7 @@ class StateLicenseAdmin(SurgeonRecordAdmin):
     list_display = ["number", "state", "surgeon", "status", "first_issued", "expires", "evidence_method"]
     list_filter = ["state", "status", "evidence_method"]
     search_fields = [*SurgeonRecordAdmin.search_fields, "number"]
-    inlines = [DisciplinaryActionInline]
+    inlines = [DisciplinaryActionInline, EvidenceDocumentInline]
 
 
 @admin.register(models.DisciplinaryAction)
@@ -136,6 +194,7 @@ class MalpracticePolicyAdmin(SurgeonRecordAdmin):
 
 @admin.register(models.ProcedureVolume)
 class ProcedureVolumeAdmin(SurgeonRecordAdmin):
+    inlines = []
     list_display = ["surgeon", "source", "period", "cpt_code", "count"]
     list_filter = ["source", "period"]
     search_fields = [*SurgeonRecordAdmin.search_fields, "=cpt_code"]
@@ -143,5 +202,29 @@ class ProcedureVolumeAdmin(SurgeonRecordAdmin):
 
 @admin.register(models.SatisfactionScore)
 class SatisfactionScoreAdmin(SurgeonRecordAdmin):
+    inlines = []
     list_display = ["surgeon", "score", "responses", "period_start", "period_end", "verified_patients_only"]
     list_filter = ["verified_patients_only", "source"]
+
+
+@admin.register(models.EvidenceDocument)
+class EvidenceDocumentAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["kind", "content_type"]
+    readonly_fields = ["content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    raw_id_fields = ["license", "board_certification", "dea_registration", "csr_registration", "malpractice_policy"]
+
+    def has_add_permission(self, request):
+        return False  # documents are uploaded on the credential they prove
+
+    def get_urls(self):
+        download = self.admin_site.admin_view(self.download_view)
+        return [path("<int:pk>/download/", download, name="directory_evidencedocument_download"), *super().get_urls()]
+
+    def download_view(self, request, pk):
+        if not request.user.has_perm("directory.view_evidencedocument"):
+            raise PermissionDenied
+        document = get_object_or_404(models.EvidenceDocument, pk=pk)
+        response = FileResponse(document.file.open("rb"), as_attachment=True, content_type=document.content_type)
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from .npi import validate_npi
 
@@ -89,6 +90,7 @@ class Surgeon(TimeStamped):
     # Private: used only to match exclusion-list rows; never shown or serialised.
     date_of_birth = models.DateField(null=True, blank=True)
     training_completed_on = models.DateField(null=True, blank=True, help_text="Residency or fellowship completion")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["last_name", "first_name", "npi"]
@@ -153,6 +155,7 @@ class StateLicense(CredentialRecord):
     expires = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=CredentialStatus.choices, default=CredentialStatus.ACTIVE)
 
+    history = HistoricalRecords()
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["state", "number"], name="license_unique_number_per_state"),
@@ -200,6 +203,7 @@ class BoardCertification(CredentialRecord):
     expires = models.DateField(null=True, blank=True, help_text="Empty for a lifetime certificate")
     status = models.CharField(max_length=12, choices=CredentialStatus.choices, default=CredentialStatus.ACTIVE)
 
+    history = HistoricalRecords()
     def __str__(self):
         return f"{self.board} {self.get_specialty_display()}"
 
@@ -213,6 +217,7 @@ class DEARegistration(CredentialRecord):
     expires = models.DateField()
     status = models.CharField(max_length=12, choices=CredentialStatus.choices, default=CredentialStatus.ACTIVE)
 
+    history = HistoricalRecords()
     class Meta:
         verbose_name = "DEA registration"
 
@@ -231,6 +236,7 @@ class StateControlledSubstanceRegistration(CredentialRecord):
     expires = models.DateField()
     status = models.CharField(max_length=12, choices=CredentialStatus.choices, default=CredentialStatus.ACTIVE)
 
+    history = HistoricalRecords()
     class Meta:
         verbose_name = "state controlled-substance registration"
         constraints = [models.UniqueConstraint(fields=["state", "number"], name="csr_unique_number_per_state")]
@@ -248,6 +254,7 @@ class MalpracticePolicy(CredentialRecord):
     effective = models.DateField()
     expires = models.DateField()
 
+    history = HistoricalRecords()
     class Meta:
         verbose_name_plural = "malpractice policies"
         constraints = [
@@ -326,3 +333,60 @@ class SurveyResponse(models.Model):
 
     def __str__(self):
         return f"{self.score}/10 on {self.responded_on}"
+
+
+class EvidenceDocument(models.Model):
+    """An uploaded certificate or profile behind a credential record; served to staff only, never public."""
+
+    class Kind(models.TextChoices):
+        INSURANCE_CERTIFICATE = "insurance_certificate", "Certificate of insurance"
+        DEA_CERTIFICATE = "dea_certificate", "DEA registration certificate"
+        BOARD_CERTIFICATE = "board_certificate", "Board certificate"
+        STATE_BOARD_PROFILE = "state_board_profile", "State-board profile"
+        CSR_CERTIFICATE = "csr_certificate", "State controlled-substance registration"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    file = models.FileField(upload_to="evidence/%Y/%m/")
+    content_type = models.CharField(max_length=50, editable=False)
+    size = models.PositiveIntegerField(editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
+    uploaded_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, editable=False, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    license = models.ForeignKey(StateLicense, null=True, blank=True, on_delete=models.CASCADE, related_name="documents")
+    board_certification = models.ForeignKey(
+        BoardCertification, null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
+    dea_registration = models.ForeignKey(
+        DEARegistration, null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
+    csr_registration = models.ForeignKey(
+        StateControlledSubstanceRegistration, null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
+    malpractice_policy = models.ForeignKey(
+        MalpracticePolicy, null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="document_belongs_to_one_record",
+                condition=(
+                    Q(license__isnull=False, board_certification=None, dea_registration=None, csr_registration=None,
+                      malpractice_policy=None)
+                    | Q(license=None, board_certification__isnull=False, dea_registration=None, csr_registration=None,
+                        malpractice_policy=None)
+                    | Q(license=None, board_certification=None, dea_registration__isnull=False, csr_registration=None,
+                        malpractice_policy=None)
+                    | Q(license=None, board_certification=None, dea_registration=None, csr_registration__isnull=False,
+                        malpractice_policy=None)
+                    | Q(license=None, board_certification=None, dea_registration=None, csr_registration=None,
+                        malpractice_policy__isnull=False)
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.uploaded_at:%Y-%m-%d})" if self.uploaded_at else self.kind

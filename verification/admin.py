@@ -1,9 +1,20 @@
 """Reviewer admin: runs with progress, results with overrides, exclusion rows, snapshots with approval."""
 
-from django.contrib import admin, messages
-from django.utils.html import format_html
+import csv
+import itertools
 
-from . import publication
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from directory.admin import SurgeonAdmin
+from directory.models import Surgeon
+
+from . import admin_views, publication, services
 from .models import (
     CheckResult,
     CityRanking,
@@ -15,7 +26,7 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(SimpleHistoryAdmin):
     """Records written by the engine: visible to reviewers, changed only through services."""
 
     def has_add_permission(self, request):
@@ -28,12 +39,27 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def _viewer_page(model_admin, view, perm="verification.view_checkresult"):
+    """Wrap a reviewer page: staff login (admin_view) plus a model permission."""
+
+    def page(request, *args, **kwargs):
+        if not request.user.has_perm(perm):
+            raise PermissionDenied
+        return view(request, model_admin.admin_site, *args, **kwargs)
+
+    return model_admin.admin_site.admin_view(page)
+
+
 @admin.register(VerificationRun)
 class VerificationRunAdmin(ReadOnlyAdmin):
     list_display = ["id", "kind", "period_key", "status", "progress", "surgeons_total", "started_at", "finished_at"]
     list_filter = ["kind", "status"]
     readonly_fields = ["counts_table"]
     exclude = ["counts"]
+
+    def get_urls(self):
+        dashboard = _viewer_page(self, admin_views.dashboard, "verification.view_verificationrun")
+        return [path("dashboard/", dashboard, name="verification_dashboard"), *super().get_urls()]
 
     @admin.display(description="progress")
     def progress(self, run):
@@ -68,13 +94,56 @@ class CheckResultAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     inlines = [ReviewDecisionInline]
 
+    def get_urls(self):
+        return [
+            path("review/", _viewer_page(self, admin_views.review_queue), name="verification_review_queue"),
+            path(
+                "<int:pk>/review/",
+                _viewer_page(self, admin_views.review_item),
+                name="verification_checkresult_review_item",
+            ),
+            path(
+                "<int:pk>/rerun/",
+                _viewer_page(self, admin_views.review_rerun, "verification.rerun_checkresult"),
+                name="verification_checkresult_rerun",
+            ),
+            *super().get_urls(),
+        ]
+
+
+class Echo:
+    def write(self, value):
+        return value
+
 
 @admin.register(ReviewDecision)
 class ReviewDecisionAdmin(ReadOnlyAdmin):
     list_display = ["result", "from_outcome", "to_outcome", "decided_by", "decided_at"]
-    list_filter = ["to_outcome"]
-    list_select_related = ["result", "decided_by"]
+    list_filter = ["to_outcome", "result__check_key"]
+    list_select_related = ["result__surgeon", "decided_by"]
     search_fields = ["result__surgeon__npi", "reason"]
+    actions = ["export_csv"]
+
+    @admin.action(description="Export the selected decisions as CSV")
+    def export_csv(self, request, queryset):
+        writer = csv.writer(Echo())
+        header = ["decided_at", "decided_by", "npi", "check", "from", "to", "reason"]
+        rows = (
+            [
+                d.decided_at.isoformat(),
+                d.decided_by.get_username(),
+                d.result.surgeon.npi,
+                d.result.check_key,
+                d.from_outcome,
+                d.to_outcome,
+                d.reason,
+            ]
+            for d in queryset.select_related("result__surgeon", "decided_by").order_by("decided_at").iterator()
+        )
+        lines = (writer.writerow(row) for row in itertools.chain([header], rows))
+        response = StreamingHttpResponse(lines, content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="review-decisions.csv"'
+        return response
 
 
 @admin.register(ExclusionRecord)
@@ -138,3 +207,24 @@ class RankingSnapshotAdmin(ReadOnlyAdmin):
 class CityRankingAdmin(ReadOnlyAdmin):
     list_display = ["city", "snapshot", "updated_at"]
     list_select_related = ["city", "snapshot"]
+
+
+class VerifiedSurgeonAdmin(SurgeonAdmin):
+    """The directory's surgeon admin plus the reviewers' bulk re-run (verification may import directory)."""
+
+    actions = ["rerun_verification"]
+
+    @admin.action(description="Re-run verification for the selected surgeons", permissions=["rerun"])
+    def rerun_verification(self, request, queryset):
+        ids = list(queryset.values_list("id", flat=True)[:5000])
+        run, _ = services.run_start(
+            kind=VerificationRun.Kind.MANUAL, as_of=timezone.localdate(), surgeon_ids=ids, user=request.user
+        )
+        self.message_user(request, f"Run #{run.id} started for {len(ids)} surgeons.", messages.SUCCESS)
+
+    def has_rerun_permission(self, request):
+        return request.user.has_perm("verification.rerun_checkresult")
+
+
+admin.site.unregister(Surgeon)
+admin.site.register(Surgeon, VerifiedSurgeonAdmin)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from directory.models import EvidenceMethod, Surgeon
 
@@ -86,8 +87,13 @@ class CheckResult(models.Model):
     # The outcome that counts: the check's own, or a reviewer's override of it.
     effective_outcome = models.CharField(max_length=15, choices=Outcome.choices)
     is_current = models.BooleanField(default=True, help_text="The latest result for this surgeon and check")
+    history = HistoricalRecords(excluded_fields=["evidence"])
 
     class Meta:
+        permissions = [
+            ("override_checkresult", "Can override check results with a reason"),
+            ("rerun_checkresult", "Can re-run checks now"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["run", "surgeon", "check_key"], name="result_unique_per_run_surgeon_check"),
             models.UniqueConstraint(
@@ -189,6 +195,7 @@ class RankingSnapshot(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at"]

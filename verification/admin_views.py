@@ -1,0 +1,100 @@
+"""Reviewer pages inside the admin: dashboard, review queue, one result with its evidence side by side."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from . import charts, review, services
+from .checks import CHECKS, REQUIRED_CHECKS
+from .models import CheckResult, VerificationRun
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(choices=[("pass", "Confirm pass"), ("fail", "Confirm fail")])
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, help_text="Required: what you checked and why."
+    )
+
+
+def dashboard(request, admin_site):
+    today = timezone.localdate()
+    by_check = review.outcomes_by_check()
+    per_city = review.eligible_and_listed_per_city(today=today)
+    context = {
+        **admin_site.each_context(request),
+        "title": "Verification dashboard",
+        "runs": review.latest_runs(),
+        "by_check": by_check,
+        "outcomes_chart": charts.stacked_bars(
+            [(CHECKS[key].TITLE, by_check.get(key, {})) for key in REQUIRED_CHECKS], title="Outcomes by check"
+        ),
+        "cities_chart": charts.paired_bars(
+            [(f"{row['city'].name}, {row['city'].state}", row["eligible"], row["listed"]) for row in per_city],
+            title="Eligible and listed surgeons per city",
+        ),
+        "per_city": per_city,
+        "expiring": review.expiring_credentials(today=today),
+        "colours": charts.OUTCOME_COLOURS,
+    }
+    return TemplateResponse(request, "admin/verification/dashboard.html", context)
+
+
+def review_queue(request, admin_site):
+    filters = {name: request.GET.get(name, "") for name in ("check", "city", "run")}
+    page = Paginator(review.review_queue_list(**filters), 50).get_page(request.GET.get("page"))
+    context = {
+        **admin_site.each_context(request),
+        "title": "Review queue",
+        "page": page,
+        "filters": filters,
+        "checks": [(key, CHECKS[key].TITLE) for key in REQUIRED_CHECKS],
+        "runs": VerificationRun.objects.order_by("-created_at")[:20],
+    }
+    return TemplateResponse(request, "admin/verification/review_queue.html", context)
+
+
+def review_item(request, admin_site, pk):
+    result = get_object_or_404(CheckResult.objects.select_related("surgeon", "run"), pk=pk)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.has_perm("verification.override_checkresult"):
+            messages.error(request, "You may not override results.")
+        elif form.is_valid():
+            services.result_override(
+                result_id=result.id,
+                to_outcome=form.cleaned_data["outcome"],
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+            )
+            messages.success(request, "Decision recorded.")
+            return redirect("admin:verification_checkresult_review_item", pk=result.id)
+    context = {
+        **admin_site.each_context(request),
+        "title": f"Review: {result.check_title} for {result.surgeon}",
+        "result": result,
+        "surgeon": result.surgeon,
+        "locations": result.surgeon.locations.select_related("city"),
+        "panels": review.evidence_panels(result),
+        "decisions": result.decisions.select_related("decided_by"),
+        "form": form,
+        "may_override": request.user.has_perm("verification.override_checkresult"),
+        "may_rerun": request.user.has_perm("verification.rerun_checkresult"),
+    }
+    return TemplateResponse(request, "admin/verification/review_item.html", context)
+
+
+@require_POST
+@permission_required("verification.rerun_checkresult", raise_exception=True)
+def review_rerun(request, admin_site, pk):
+    result = get_object_or_404(CheckResult, pk=pk)
+    run, _ = services.run_start(
+        kind=VerificationRun.Kind.MANUAL, as_of=timezone.localdate(), surgeon_ids=[result.surgeon_id], user=request.user
+    )
+    messages.success(request, f"Re-running every check for this surgeon (run #{run.id}).")
+    current = CheckResult.objects.filter(surgeon_id=result.surgeon_id, check_key=result.check_key, is_current=True)
+    return redirect("admin:verification_checkresult_review_item", pk=(current.first() or result).id)
