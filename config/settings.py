@@ -259,3 +259,14 @@ EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 # An S3-compatible store: set to "storages.backends.s3.S3Storage" after `pip install django-storages[s3]`
 # and configure it with its AWS_* variables; the default keeps files under MEDIA_ROOT.
 STORAGES["default"]["BACKEND"] = env.str("FILE_STORAGE_BACKEND", default=STORAGES["default"]["BACKEND"])
+
+# --- Consultation requests ---
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@spine-directory.example")
+CONSULTATION_FALLBACK_EMAIL = env.str("CONSULTATION_FALLBACK_EMAIL", default="practices@spine-directory.example")
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)  # trust the last X-Forwarded-For hop
+CONSULTATION_RETENTION_DAYS = env.int("CONSULTATION_RETENTION_DAYS", default=90)
+CONSULTATION_LIMIT_PER_CLIENT = env.int("CONSULTATION_LIMIT_PER_CLIENT", default=5)  # per hour
+CONSULTATION_LIMIT_PER_SURGEON = env.int("CONSULTATION_LIMIT_PER_SURGEON", default=20)  # per hour

@@ -228,3 +228,29 @@ class EvidenceDocumentAdmin(admin.ModelAdmin):
         response = FileResponse(document.file.open("rb"), as_attachment=True, content_type=document.content_type)
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+@admin.register(models.ConsultationRequest)
+class ConsultationRequestAdmin(admin.ModelAdmin):
+    """Patients' requests: only for staff holding the dedicated permission; read-only."""
+
+    list_display = ["id", "surgeon", "created_at", "delivery", "sent_at"]
+    list_filter = ["delivery"]
+    list_select_related = ["surgeon"]
+    raw_id_fields = ["surgeon", "location"]
+    readonly_fields = [f.name for f in models.ConsultationRequest._meta.fields]
+
+    def _may_see(self, request):
+        return request.user.is_active and request.user.has_perm("directory.see_consultationrequest")
+
+    def has_module_permission(self, request):
+        return self._may_see(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_see(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

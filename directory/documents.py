@@ -27,8 +27,9 @@ def evidence_file_inspect(upload) -> dict:
     head = upload.read(16)
     content_type = sniff_content_type(head)
     if content_type is None:
-        raise ValidationError("Only PDF, PNG or JPEG files are accepted (checked by content, not by name).",
-                              code="bad_type")
+        raise ValidationError(
+            "Only PDF, PNG or JPEG files are accepted (checked by content, not by name).", code="bad_type"
+        )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

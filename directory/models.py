@@ -124,6 +124,7 @@ class PracticeLocation(TimeStamped):
     address_line2 = models.CharField(max_length=200, blank=True)
     postal_code = models.CharField(max_length=10, db_index=True)
     phone = models.CharField(max_length=20, blank=True)
+    email = models.EmailField(blank=True, help_text="Where consultation requests are sent")
     is_primary = models.BooleanField(default=False)
 
     class Meta:
@@ -156,6 +157,7 @@ class StateLicense(CredentialRecord):
     status = models.CharField(max_length=12, choices=CredentialStatus.choices, default=CredentialStatus.ACTIVE)
 
     history = HistoricalRecords()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["state", "number"], name="license_unique_number_per_state"),
@@ -204,6 +206,7 @@ class BoardCertification(CredentialRecord):
     status = models.CharField(max_length=12, choices=CredentialStatus.choices, default=CredentialStatus.ACTIVE)
 
     history = HistoricalRecords()
+
     def __str__(self):
         return f"{self.board} {self.get_specialty_display()}"
 
@@ -218,6 +221,7 @@ class DEARegistration(CredentialRecord):
     status = models.CharField(max_length=12, choices=CredentialStatus.choices, default=CredentialStatus.ACTIVE)
 
     history = HistoricalRecords()
+
     class Meta:
         verbose_name = "DEA registration"
 
@@ -237,6 +241,7 @@ class StateControlledSubstanceRegistration(CredentialRecord):
     status = models.CharField(max_length=12, choices=CredentialStatus.choices, default=CredentialStatus.ACTIVE)
 
     history = HistoricalRecords()
+
     class Meta:
         verbose_name = "state controlled-substance registration"
         constraints = [models.UniqueConstraint(fields=["state", "number"], name="csr_unique_number_per_state")]
@@ -255,6 +260,7 @@ class MalpracticePolicy(CredentialRecord):
     expires = models.DateField()
 
     history = HistoricalRecords()
+
     class Meta:
         verbose_name_plural = "malpractice policies"
         constraints = [
@@ -374,19 +380,78 @@ class EvidenceDocument(models.Model):
             models.CheckConstraint(
                 name="document_belongs_to_one_record",
                 condition=(
-                    Q(license__isnull=False, board_certification=None, dea_registration=None, csr_registration=None,
-                      malpractice_policy=None)
-                    | Q(license=None, board_certification__isnull=False, dea_registration=None, csr_registration=None,
-                        malpractice_policy=None)
-                    | Q(license=None, board_certification=None, dea_registration__isnull=False, csr_registration=None,
-                        malpractice_policy=None)
-                    | Q(license=None, board_certification=None, dea_registration=None, csr_registration__isnull=False,
-                        malpractice_policy=None)
-                    | Q(license=None, board_certification=None, dea_registration=None, csr_registration=None,
-                        malpractice_policy__isnull=False)
+                    Q(
+                        license__isnull=False,
+                        board_certification=None,
+                        dea_registration=None,
+                        csr_registration=None,
+                        malpractice_policy=None,
+                    )
+                    | Q(
+                        license=None,
+                        board_certification__isnull=False,
+                        dea_registration=None,
+                        csr_registration=None,
+                        malpractice_policy=None,
+                    )
+                    | Q(
+                        license=None,
+                        board_certification=None,
+                        dea_registration__isnull=False,
+                        csr_registration=None,
+                        malpractice_policy=None,
+                    )
+                    | Q(
+                        license=None,
+                        board_certification=None,
+                        dea_registration=None,
+                        csr_registration__isnull=False,
+                        malpractice_policy=None,
+                    )
+                    | Q(
+                        license=None,
+                        board_certification=None,
+                        dea_registration=None,
+                        csr_registration=None,
+                        malpractice_policy__isnull=False,
+                    )
                 ),
             )
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.uploaded_at:%Y-%m-%d})" if self.uploaded_at else self.kind
+
+
+class ConsultationRequest(models.Model):
+    """A patient's request to be contacted; seen only by permitted staff and the practice, then deleted."""
+
+    class Delivery(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent to the practice"
+        FAILED = "failed", "Could not be sent"
+
+    surgeon = models.ForeignKey(Surgeon, on_delete=models.CASCADE, related_name="consultation_requests")
+    location = models.ForeignKey(PracticeLocation, null=True, on_delete=models.SET_NULL, related_name="+")
+    name = models.CharField(max_length=120)
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    preferred_times = models.CharField(max_length=200, blank=True)
+    reason = models.TextField(max_length=1000)
+    consent = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("see_consultationrequest", "Can see patients' consultation requests")]
+        default_permissions = ("delete",)
+        constraints = [
+            models.CheckConstraint(condition=~Q(phone="") | ~Q(email=""), name="request_has_a_contact"),
+            models.CheckConstraint(condition=Q(consent=True), name="request_has_consent"),
+        ]
+
+    def __str__(self):
+        return f"Request #{self.id} for {self.surgeon_id} ({self.get_delivery_display()})"

@@ -1,6 +1,6 @@
 """Reads for the public pages, each in a fixed number of queries."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import City, PracticeLocation, Surgeon
@@ -30,17 +30,21 @@ def surgeon_get(*, npi: str) -> Surgeon:
     )
 
 
-def surgeon_search(*, query: str) -> QuerySet[Surgeon]:
-    """Surgeons matching a name, NPI, city or ZIP; the simple fallback until full-text search lands."""
-    terms = query.split()
+def surgeon_search(*, query: str, specialty: str = "", accepting: bool = False) -> QuerySet[Surgeon]:
+    """Surgeons matching every word of the query as a name, NPI, city or ZIP prefix.
+
+    On PostgreSQL the name lookups use trigram indexes (migration 0004); SQLite scans, which is fine at its size.
+    """
     surgeons = Surgeon.objects.all()
-    for term in terms[:5]:
+    for term in query.split()[:5]:
+        at_location = PracticeLocation.objects.filter(surgeon=OuterRef("pk"))
+        place = Exists(at_location.filter(Q(city__name__istartswith=term) | Q(postal_code__startswith=term)))
         surgeons = surgeons.filter(
-            Q(last_name__istartswith=term)
-            | Q(first_name__istartswith=term)
-            | Q(npi=term)
-            | Q(locations__city__name__istartswith=term)
-            | Q(locations__postal_code__startswith=term)
+            Q(last_name__istartswith=term) | Q(first_name__istartswith=term) | Q(npi=term) | place
         )
+    if specialty:
+        surgeons = surgeons.filter(specialty=specialty)
+    if accepting:
+        surgeons = surgeons.filter(accepting_new_patients=True)
     primary = PracticeLocation.objects.select_related("city").order_by("-is_primary", "id")
-    return surgeons.distinct().prefetch_related(Prefetch("locations", queryset=primary)).order_by("last_name", "npi")
+    return surgeons.prefetch_related(Prefetch("locations", queryset=primary))

@@ -5,7 +5,8 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("search/", views.search, name="search"),
+    path("surgeons/<str:npi>/consult/", views.consultation_request, name="consultation"),
+    path("surgeons/<str:npi>/consult/sent/", views.consultation_sent, name="consultation_sent"),
     path("fbss/", views.education_index, name="education_index"),
     path("fbss/<slug:slug>/", views.education_detail, name="education"),
     path("how-we-verify/", views.how_we_verify, name="how_we_verify"),

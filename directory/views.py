@@ -1,16 +1,14 @@
 """Public pages: thin views over selectors."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
-from . import selectors
+from . import consultations, selectors
 from .education import PAGES, REFERENCES, education_page_get
-
-SEARCH_PAGE_SIZE = 20
-SEARCH_MAX_QUERY = 100
+from .forms import ConsultationForm
+from .npi import is_valid_npi
 
 
 @require_GET
@@ -22,15 +20,6 @@ def healthz(request):
 def robots_txt(request):
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/", f"Sitemap: {settings.SITE_URL}/sitemap.xml"]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
-
-
-@require_GET
-def search(request):
-    query = request.GET.get("q", "").strip()[:SEARCH_MAX_QUERY]
-    page = None
-    if query:
-        page = Paginator(selectors.surgeon_search(query=query), SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "directory/search.html", {"query": query, "page": page})
 
 
 @require_GET
@@ -56,3 +45,39 @@ def how_we_verify(request):
 @require_GET
 def privacy(request):
     return render(request, "directory/privacy.html")
+
+
+@require_http_methods(["GET", "POST"])
+def consultation_request(request, npi):
+    if not is_valid_npi(npi):
+        raise Http404("No surgeon with that NPI")
+    surgeon = selectors.surgeon_get(npi=npi)
+    form = ConsultationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not form.is_bot:
+            try:
+                consultations.consultation_request_create(
+                    surgeon=surgeon, data=form.request_data(), client=consultations.client_key(_client_ip(request))
+                )
+            except consultations.RateLimited:
+                context = {"surgeon": surgeon, "form": form, "rate_limited": True}
+                return render(request, "directory/consultation_form.html", context, status=429)
+        return redirect("directory:consultation_sent", npi=npi)
+    return render(request, "directory/consultation_form.html", {"surgeon": surgeon, "form": form})
+
+
+@require_GET
+def consultation_sent(request, npi):
+    surgeon = selectors.surgeon_get(npi=npi) if is_valid_npi(npi) else None
+    if surgeon is None:
+        raise Http404("No surgeon with that NPI")
+    return render(request, "directory/consultation_sent.html", {"surgeon": surgeon})
+
+
+def _client_ip(request) -> str:
+    # X-Forwarded-For is trusted only behind our own proxy; anyone can send the header otherwise.
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.META.get("REMOTE_ADDR", "")

@@ -73,3 +73,18 @@ def surgeon_verification_get(*, surgeon_id: int) -> dict:
         .order_by("snapshot__city__name")
     )
     return {"results": badges_for(current), "listings": list(listings)}
+
+
+def search_results(surgeons: QuerySet) -> QuerySet:
+    """Listed surgeons first; each result carries its current listings and badges (two queries per page)."""
+    listed = Exists(RankingEntry.objects.filter(surgeon=OuterRef("pk"), snapshot__status="published"))
+    current = CheckResult.objects.filter(is_current=True).order_by("check_key")
+    entries = RankingEntry.objects.filter(snapshot__status="published").select_related("snapshot__city")
+    return (
+        surgeons.annotate(listed=listed)
+        .order_by("-listed", "last_name", "first_name", "npi")
+        .prefetch_related(
+            Prefetch("check_results", queryset=current, to_attr="current_results"),
+            Prefetch("ranking_entries", queryset=entries, to_attr="listings"),
+        )
+    )

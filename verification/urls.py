@@ -11,4 +11,5 @@ urlpatterns = [
     path("cities/<slug:slug>/history/", views.city_history, name="city_history"),
     path("cities/<slug:slug>/lists/<int:snapshot_id>/", views.snapshot_detail, name="snapshot"),
     path("surgeons/<str:npi>/", views.surgeon_detail, name="surgeon"),
+    path("search/", views.search, name="search"),
 ]

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -15,7 +16,10 @@ from directory.npi import is_valid_npi
 from directory.seo import physician_jsonld
 
 from . import selectors
+from .forms import SearchForm
 from .models import RankingSnapshot
+
+SEARCH_PAGE_SIZE = 20
 
 
 @require_GET
@@ -86,3 +90,20 @@ def surgeon_detail(request, npi):
     jsonld = physician_jsonld(surgeon, url=settings.SITE_URL + reverse("directory:surgeon", args=[npi]))
     context = {"surgeon": surgeon, "jsonld": jsonld, **selectors.surgeon_verification_get(surgeon_id=surgeon.id)}
     return render(request, "verification/surgeon.html", context)
+
+
+@require_GET
+def search(request):
+    form = SearchForm(request.GET or None)
+    page = None
+    if form.is_valid() and form.cleaned_data["q"]:
+        found = directory_selectors.surgeon_search(
+            query=form.cleaned_data["q"],
+            specialty=form.cleaned_data["specialty"],
+            accepting=form.cleaned_data["accepting"],
+        )
+        page = Paginator(selectors.search_results(found), SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+        for surgeon in page.object_list:
+            surgeon.badges = selectors.badges_for(surgeon.current_results)
+    query = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
+    return render(request, "verification/search.html", {"form": form, "page": page, "query": query})
