@@ -1,0 +1,81 @@
+import pytest
+
+from tests import factories
+from verification import publication
+
+from .test_runs import run_sync
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mixed(make_clean_surgeon, exclusion_list_loaded, city):
+    """Twelve verified surgeons in Houston (ten listed) and an unverified one in Dallas."""
+    verified = [make_clean_surgeon(last_name=f"Garcia{i}") for i in range(12)]
+    publication.rankings_publish(run=run_sync()[0])
+    dallas = factories.CityFactory(name="Dallas", state="TX", slug="dallas-tx")
+    newcomer = factories.SurgeonFactory(last_name="Garcia", first_name="Ana", accepting_new_patients=False)
+    factories.PracticeLocationFactory(surgeon=newcomer, city=dallas, postal_code="75201")
+    return verified, newcomer
+
+
+def names(response):
+    return [s.last_name for s in response.context["page"].object_list]
+
+
+def test_listed_surgeons_come_first_with_their_listing_status(client, mixed):
+    response = client.get("/search/", {"q": "garcia"})
+    found = names(response)
+    assert len(found) == 13 and found[-3:].count("Garcia") == 1
+    assert "Top ten in Houston, " in response.text
+
+
+def test_search_by_zip_finds_only_that_practice(client, mixed):
+    assert names(client.get("/search/", {"q": "75201"})) == ["Garcia"]
+
+
+def test_search_by_city_name(client, mixed):
+    assert names(client.get("/search/", {"q": "Dallas"})) == ["Garcia"]
+
+
+def test_several_words_must_all_match(client, mixed):
+    assert names(client.get("/search/", {"q": "Ana Dallas"})) == ["Garcia"]
+    assert names(client.get("/search/", {"q": "Ana Houston"})) == []
+
+
+def test_accepting_new_patients_filter(client, mixed):
+    found = names(client.get("/search/", {"q": "garcia", "accepting": "on"}))
+    assert "Garcia" not in found and len(found) == 12
+
+
+def test_specialty_filter(client, mixed):
+    assert names(client.get("/search/", {"q": "garcia", "specialty": "207T00000X"})) == []
+
+
+def test_results_show_badges_for_verified_surgeons(client, mixed):
+    text = client.get("/search/", {"q": "Garcia0"}).text
+    assert 'class="badge badge--pass"' in text
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": ""},
+        {"q": "%%"},
+        {"q": "x" * 300},
+        {"specialty": "bogus"},
+        {"q": "garcia", "page": "999"},
+        {"q": "<script>"},
+    ],
+)
+def test_odd_queries_get_a_helpful_page(client, mixed, params):
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    assert "<script>" not in response.text.split("</header>")[-1].replace("&lt;script&gt;", "")
+
+
+def test_search_query_count_is_bounded(client, mixed, make_clean_surgeon, django_assert_max_num_queries):
+    for i in range(15):
+        make_clean_surgeon(last_name=f"Garcia-extra{i}")
+    with django_assert_max_num_queries(6):
+        assert client.get("/search/", {"q": "garcia"}).status_code == 200
