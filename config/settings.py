@@ -270,3 +270,7 @@ BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)  # trust the last X-Forwa
 CONSULTATION_RETENTION_DAYS = env.int("CONSULTATION_RETENTION_DAYS", default=90)
 CONSULTATION_LIMIT_PER_CLIENT = env.int("CONSULTATION_LIMIT_PER_CLIENT", default=5)  # per hour
 CONSULTATION_LIMIT_PER_SURGEON = env.int("CONSULTATION_LIMIT_PER_SURGEON", default=20)  # per hour
+
+# --- Admin sign-in throttle ---
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
