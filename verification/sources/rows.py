@@ -91,18 +91,25 @@ class CsvRows:
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         reader, raw, progress = self._reader, self._raw, self.progress
         reported = 0
-        for count, row in enumerate(reader, start=1):
-            yield reader.line_num, row
-            if progress and count % _PROGRESS_EVERY == 0:
-                position = raw.tell()
-                progress(position - reported)
-                reported = position
+        try:
+            for count, row in enumerate(reader, start=1):
+                yield reader.line_num, row
+                if progress and count % _PROGRESS_EVERY == 0:
+                    position = raw.tell()
+                    progress(position - reported)
+                    reported = position
+        except csv.Error as exc:
+            raise csv.Error(f"line {reader.line_num}: {exc}") from exc
         if progress:
             progress(raw.tell() - reported)
 
     def require_exact_header(self, expected: Sequence[str]) -> None:
+        # The header found is not echoed: a file without one starts with a data row, maybe private.
         if self.header != list(expected):
-            raise HeaderError(f"{self.path.name}: expected the header {','.join(expected)}; got {','.join(self.header)}")
+            raise HeaderError(
+                f"{self.path.name}: the first line ({len(self.header)} columns) is not the header "
+                f"{','.join(expected)}"
+            )
 
     def column_index(self, required: Iterable[str]) -> dict[str, int]:
         """Positions of the named columns, wherever they are; HeaderError naming any that are missing."""

@@ -1,0 +1,71 @@
+"""Faults that must not hurt patients: cache outages, repeated schedules, silent sources."""
+
+import pytest
+from django.core.cache import caches
+
+from verification import publication, tasks
+from verification.models import CheckResult, CityRanking, ExclusionRecord, VerificationRun
+
+from ..verification.test_runs import run_sync
+
+pytestmark = pytest.mark.django_db
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+    }
+}
+
+
+@pytest.fixture
+def published(make_clean_surgeon, exclusion_list_loaded, city):
+    for _ in range(11):
+        make_clean_surgeon()
+    publication.rankings_publish(run=run_sync()[0])
+    return city
+
+
+@pytest.fixture
+def redis_down(settings):
+    settings.CACHES = DEAD_REDIS  # Django rebuilds its cache handlers when CACHES changes
+    assert type(caches["default"]).__name__ == "RedisCache"
+    assert caches["default"].get("anything") is None
+
+
+def test_pages_answer_when_redis_is_down(client, published, redis_down):
+    response = client.get(published.get_absolute_url())
+    assert response.status_code == 200
+    assert "ETag" in response
+    assert client.get("/").status_code == 200
+
+
+def test_the_api_answers_when_redis_is_down(client, published, redis_down):
+    from api.models import Partner, PartnerAPIKey
+
+    _, key = PartnerAPIKey.objects.create_key(name="k", partner=Partner.objects.create(name="P"))
+    response = client.get("/api/v1/cities/houston-tx/top-ten/", HTTP_AUTHORIZATION=f"Api-Key {key}")
+    assert response.status_code == 200 and len(response.json()["entries"]) == 10
+
+
+def test_the_annual_schedule_firing_twice_makes_one_run(make_clean_surgeon, exclusion_list_loaded):
+    make_clean_surgeon()
+    first = tasks.run_scheduled.apply(args=["annual"]).get()
+    second = tasks.run_scheduled.apply(args=["annual"]).get()
+    assert first == second
+    assert VerificationRun.objects.filter(kind="annual").count() == 1
+
+
+def test_a_silent_exclusion_list_gives_unknown_delists_nobody_and_publishes_nothing(published):
+    before = list(CityRanking.objects.get(city=published).snapshot.entries.values_list("surgeon_id", flat=True))
+    snapshots_before = published.snapshots.count()
+    ExclusionRecord.objects.all().delete()
+    sanctions, _ = run_sync(kind="sanctions")
+    assert set(CheckResult.objects.filter(run=sanctions).values_list("outcome", flat=True)) == {"unknown"}
+    publication.after_run(run_id=sanctions.id)
+    manual, _ = run_sync(kind="manual")
+    summary = publication.rankings_publish(run=manual)
+    assert summary.blocked_reason and summary.published == []
+    pointer = CityRanking.objects.get(city=published)
+    assert list(pointer.snapshot.entries.values_list("surgeon_id", flat=True)) == before
+    assert published.snapshots.count() == snapshots_before
