@@ -63,3 +63,14 @@ def make_clean_surgeon(db, city):
         return clean_surgeon(fields.pop("city", city), **fields)
 
     return make
+
+
+@pytest.fixture
+def celery_eager():
+    """Run Celery tasks in-process for this test, even when REDIS_URL configures a real broker."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

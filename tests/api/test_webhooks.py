@@ -92,7 +92,7 @@ def test_a_delivered_event_is_not_sent_twice(subscriber, published_city):
 
 
 def test_publishing_queues_deliveries_through_the_signal(
-    subscriber, make_clean_surgeon, exclusion_list_loaded, django_capture_on_commit_callbacks
+    subscriber, make_clean_surgeon, exclusion_list_loaded, django_capture_on_commit_callbacks, celery_eager
 ):
     from tests.verification.test_runs import run_sync
     from verification import publication

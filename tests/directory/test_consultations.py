@@ -35,7 +35,9 @@ def test_form_page_answers_with_a_csrf_protected_form(client, surgeon):
     assert "csrfmiddlewaretoken" in response.text
 
 
-def test_happy_path_stores_the_request_and_shows_what_happens_next(client, surgeon, django_capture_on_commit_callbacks):
+def test_happy_path_stores_the_request_and_shows_what_happens_next(
+    client, surgeon, django_capture_on_commit_callbacks, celery_eager
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = post(client, surgeon)
     assert response.status_code == 302
@@ -45,7 +47,7 @@ def test_happy_path_stores_the_request_and_shows_what_happens_next(client, surge
     assert len(mail.outbox) == 1 and "Leg pain" in mail.outbox[0].body
 
 
-def test_the_practice_address_receives_the_email(client, surgeon, django_capture_on_commit_callbacks):
+def test_the_practice_address_receives_the_email(client, surgeon, django_capture_on_commit_callbacks, celery_eager):
     surgeon.locations.update(email="frontdesk@bayouspine.example")
     with django_capture_on_commit_callbacks(execute=True):
         post(client, surgeon)
