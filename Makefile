@@ -53,3 +53,7 @@ clean:
 
 schema: $(STAMP)
 	$(MANAGE) spectacular --file api/openapi.yaml --validate --fail-on-warn
+
+bench: $(STAMP)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	$(PY) bench/run.py

@@ -107,6 +107,8 @@ if REDIS_URL:
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if env.str("CACHE_URL", default=""):  # an explicit cache, e.g. dummycache:// to measure uncached pages
+    CACHES = {"default": env.cache_url("CACHE_URL")}
 CACHE_TTL_SECONDS = env.int("CACHE_TTL_SECONDS", default=3600)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
