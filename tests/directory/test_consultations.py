@@ -113,7 +113,7 @@ def test_a_mail_server_failure_leaves_the_request_pending_for_a_retry(client, su
     post(client, surgeon)
     settings.EMAIL_BACKEND = "tests.directory.failing_mail.Backend"
     request = ConsultationRequest.objects.get()
-    with pytest.raises(OSError):
+    with pytest.raises(ConnectionRefusedError, match="mail server down"):
         consultations.practice_notify(request_id=request.id)
     request.refresh_from_db()
     assert request.delivery == "pending"
