@@ -22,6 +22,7 @@ from directory.models import (
 
 from .models import ExclusionRecord
 from .sources.http import SourceUnavailable
+from .sources.manual import FEEDS
 
 # The exclusion list is screened monthly; older than this it no longer answers for anyone.
 EXCLUSION_LIST_MAX_AGE = timedelta(days=45)
@@ -45,14 +46,10 @@ class Dossier:
     exclusion_list_loaded_on: date | None = None
 
 
-def _feed_records(model, surgeon_ids, *, prefetch=()):
-    """One query for one kind of record; a feed that cannot answer gives None for everyone."""
+def _feed_records(kind: str, surgeon_ids):
+    """One kind of record through its feed; a feed that cannot answer gives None for everyone."""
     try:
-        rows = model.objects.filter(surgeon_id__in=surgeon_ids).prefetch_related(*prefetch).order_by("id")
-        grouped: dict[int, list] = {surgeon_id: [] for surgeon_id in surgeon_ids}
-        for row in rows:
-            grouped[row.surgeon_id].append(row)
-        return grouped
+        return FEEDS[kind].records_for(surgeon_ids)
     except SourceUnavailable:
         return None
 
@@ -103,14 +100,11 @@ def dossiers_load(surgeon_ids: list[int], *, as_of: date) -> list[Dossier]:
         .order_by("id")
     )
     ids = [s.id for s in surgeons]
-    licenses = _feed_records(StateLicense, ids)
-    actions: dict[int, list[DisciplinaryAction]] = {i: [] for i in ids}
-    for action in DisciplinaryAction.objects.filter(license__surgeon_id__in=ids).select_related("license"):
-        actions[action.license.surgeon_id].append(action)
-    boards = _feed_records(BoardCertification, ids)
-    deas = _feed_records(DEARegistration, ids)
-    csrs = _feed_records(StateControlledSubstanceRegistration, ids)
-    policies = _feed_records(MalpracticePolicy, ids)
+    licenses = _feed_records("state_board", ids)
+    boards = _feed_records("board_certification", ids)
+    deas = _feed_records("dea", ids)
+    csrs = _feed_records("state_csr", ids)
+    policies = _feed_records("malpractice", ids)
     states_by_surgeon = {s.id: sorted({loc.city.state for loc in s.locations.all()}) for s in surgeons}
     all_states = {state for states in states_by_surgeon.values() for state in states}
     loaded_on = _exclusion_list_loaded_on(as_of)
@@ -124,7 +118,7 @@ def dossiers_load(surgeon_ids: list[int], *, as_of: date) -> list[Dossier]:
             dea_registrations=None if deas is None else deas[s.id],
             csr_registrations=None if csrs is None else csrs[s.id],
             malpractice_policies=None if policies is None else policies[s.id],
-            disciplinary_actions=actions[s.id],
+            disciplinary_actions=[a for lic in (licenses or {}).get(s.id, []) for a in lic.actions.all()],
             procedure_volumes=list(s.procedure_volumes.all()),
             satisfaction=next(iter(s.satisfaction_scores.all()), None),
             exclusion_matches=None if candidates is None else _matches_for(s, states_by_surgeon[s.id], candidates),

@@ -5,6 +5,8 @@ from django.core.cache import caches
 
 from verification import publication, tasks
 from verification.models import CheckResult, CityRanking, ExclusionRecord, VerificationRun
+from verification.sources.http import SourceUnavailable
+from verification.sources.manual import FEEDS
 
 from ..verification.test_runs import run_sync
 
@@ -69,3 +71,33 @@ def test_a_silent_exclusion_list_gives_unknown_delists_nobody_and_publishes_noth
     pointer = CityRanking.objects.get(city=published)
     assert list(pointer.snapshot.entries.values_list("surgeon_id", flat=True)) == before
     assert published.snapshots.count() == snapshots_before
+
+
+class FeedDown:
+    """A credential feed whose service is down: the adapter seam every licensed feed plugs into."""
+
+    name = "A licensed feed"
+
+    def records_for(self, surgeon_ids):
+        raise SourceUnavailable("503 from the feed")
+
+
+FEED_CHECKS = {
+    "state_board": "licence_sanctions",
+    "board_certification": "board_certification",
+    "dea": "dea",
+    "malpractice": "malpractice",
+}
+
+
+@pytest.mark.parametrize("feed", sorted(FEED_CHECKS))
+def test_a_feed_that_is_down_gives_unknown_and_never_delists(published, monkeypatch, feed):
+    before = CityRanking.objects.get(city=published).snapshot_id
+    monkeypatch.setitem(FEEDS, feed, FeedDown())
+    run, _ = run_sync(kind="manual")
+    results = CheckResult.objects.filter(run=run, check_key=FEED_CHECKS[feed])
+    assert set(results.values_list("outcome", flat=True)) == {"unknown"}
+    assert not results.filter(source_answered=True).exists()
+    publication.after_run(run_id=run.id)
+    assert publication.rankings_publish(run=run).published == []
+    assert CityRanking.objects.get(city=published).snapshot_id == before

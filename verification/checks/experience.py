@@ -6,7 +6,7 @@ from django.conf import settings
 
 from directory.models import EvidenceMethod, ProcedureVolume
 
-from .types import Outcome, Result, add_years, cycle_end
+from .types import Outcome, Result, add_years, cycle_end, no_answer
 
 KEY = "experience"
 TITLE = "Experience"
@@ -54,6 +54,8 @@ def evaluate(dossier, *, as_of: date) -> Result:
         evidence["path"] = "procedures"
         reason = f"{procedures} verified spine procedures (needs {min_procedures})."
         return Result(Outcome.PASS, procedure_method, SOURCE, reason, valid_until=until, evidence=evidence)
+    if dossier.licenses is None:
+        return no_answer("State medical board")
     if years is None:
         reason = (
             f"No first-licence or training-completion date is on file and only {procedures} verified spine "

@@ -64,3 +64,10 @@ def test_leap_day_licence_reaches_five_years_on_28_february():
 def test_thresholds_come_from_settings(settings):
     settings.EXPERIENCE_MIN_PROCEDURES = 100
     assert evaluate(dt.date(2025, 1, 1), 100).outcome == Outcome.PASS
+
+
+def test_licence_source_down_is_unknown_unless_volume_already_proves_it():
+    down = clean_dossier(licenses=None, procedure_volumes=volumes(100))
+    assert experience.evaluate(down, as_of=AS_OF).outcome == Outcome.UNKNOWN
+    enough = clean_dossier(licenses=None, procedure_volumes=volumes(300))
+    assert experience.evaluate(enough, as_of=AS_OF).outcome == Outcome.PASS
