@@ -8,6 +8,7 @@ from directory.models import City, Specialty, Surgeon
 from verification.models import RankingEntry, RankingSnapshot
 
 STATE = r"^[A-Za-z]{2}$"
+STATE_OR_EMPTY = r"^([A-Za-z]{2})?$"  # an empty filter value is no filter
 
 
 class CityFilter(django_filters.FilterSet):

@@ -16,5 +16,5 @@ urlpatterns = [
     path("v1/education/<slug:slug>/", views.EducationDetailApi.as_view(), name="education-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    re_path(r"^.*$", not_found),
+    re_path(r"^[\s\S]*$", not_found),  # [\s\S], not ".": a path with a newline is still an API 404
 ]

@@ -4,9 +4,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils.http import http_date, parse_http_date_safe
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,12 +14,36 @@ from directory.education import PAGES, REFERENCES, education_page_get
 from directory.npi import is_valid_npi
 
 from . import selectors, serializers
-from .filters import CityFilter, SurgeonFilter
+from .filters import STATE_OR_EMPTY, CityFilter, SurgeonFilter
+
+STATE_PARAMETER = extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "state", str, description="Two-letter state code, e.g. TX (empty: all states)", pattern=STATE_OR_EMPTY
+        )
+    ]
+)
 
 CACHE_CONTROL = "public, max-age=300"
 
 
-class CityListApi(generics.ListAPIView):
+class KnownQueryParametersOnly:
+    """An unknown query parameter is a 400, so a partner's typo (`?stat=TX`) never silently returns everything."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        filterset_class = getattr(self, "filterset_class", None)
+        known = set(filterset_class.base_filters) if filterset_class else set()
+        paginator = getattr(self, "paginator", None)  # only list views have one
+        if paginator:
+            known |= {paginator.page_query_param, paginator.page_size_query_param}
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
+
+
+@STATE_PARAMETER
+class CityListApi(KnownQueryParametersOnly, generics.ListAPIView):
     serializer_class = serializers.CitySerializer
     filterset_class = CityFilter
 
@@ -27,8 +51,13 @@ class CityListApi(generics.ListAPIView):
         return selectors.city_list()
 
 
-@extend_schema(responses=serializers.TopTenSerializer)
-class CityTopTenApi(APIView):
+@extend_schema(
+    responses={
+        200: serializers.TopTenSerializer,
+        304: OpenApiResponse(description="Not modified since the ETag or date sent."),
+    }
+)
+class CityTopTenApi(KnownQueryParametersOnly, APIView):
     """The city's current list. Conditional requests with If-None-Match or If-Modified-Since get 304."""
 
     def get(self, request, slug):
@@ -56,7 +85,7 @@ def _not_modified(request, etag: str, modified: float) -> bool:
     return since is not None and int(modified) <= since
 
 
-class CitySnapshotListApi(generics.ListAPIView):
+class CitySnapshotListApi(KnownQueryParametersOnly, generics.ListAPIView):
     """The city's published lists, newest first (current and superseded)."""
 
     serializer_class = serializers.SnapshotSummarySerializer
@@ -67,7 +96,8 @@ class CitySnapshotListApi(generics.ListAPIView):
         return selectors.city_snapshots(slug=self.kwargs["slug"])
 
 
-class SurgeonListApi(generics.ListAPIView):
+@STATE_PARAMETER
+class SurgeonListApi(KnownQueryParametersOnly, generics.ListAPIView):
     serializer_class = serializers.SurgeonSummarySerializer
     filterset_class = SurgeonFilter
 
@@ -76,7 +106,7 @@ class SurgeonListApi(generics.ListAPIView):
 
 
 @extend_schema(responses=serializers.SurgeonDetailSerializer)
-class SurgeonDetailApi(APIView):
+class SurgeonDetailApi(KnownQueryParametersOnly, APIView):
     def get(self, request, npi):
         if not is_valid_npi(npi):
             raise NotFound("No surgeon with that NPI (an NPI is 10 digits with a valid check digit).")
@@ -95,14 +125,14 @@ def _education_row(page, request) -> dict:
 
 
 @extend_schema(responses=serializers.EducationPageSerializer(many=True))
-class EducationListApi(APIView):
+class EducationListApi(KnownQueryParametersOnly, APIView):
     def get(self, request):
         rows = [_education_row(page, request) for page in PAGES]
         return Response(serializers.EducationPageSerializer(rows, many=True).data)
 
 
 @extend_schema(responses=serializers.EducationPageDetailSerializer)
-class EducationDetailApi(APIView):
+class EducationDetailApi(KnownQueryParametersOnly, APIView):
     def get(self, request, slug):
         page = education_page_get(slug)
         if page is None:
