@@ -17,6 +17,7 @@ admin.site.site_title = "Verification admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(("api.urls", "api"))),
+    path("fhir/r4/", include(("api.fhir_urls", "fhir"))),
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="django.contrib.sitemaps.views.sitemap"),
