@@ -1,0 +1,38 @@
+"""`manage.py seed_demo`: replace the directory with deterministic demo data and write a demo LEIE file."""
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from directory.demo import demo_data_seed
+
+DEFAULT_LEIE_OUT = "var/demo/UPDATED.csv"
+
+
+class Command(BaseCommand):
+    help = (
+        "Replace cities, surgeons, their credentials and all verification data with deterministic demo data "
+        "(about 60% would pass every check), and write a demo OIG LEIE file that matches some of them."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--surgeons", type=int, default=400, help="how many surgeons (default 400)")
+        parser.add_argument("--cities", type=int, default=14, help="how many cities, Texas first (default 14)")
+        parser.add_argument("--seed", type=int, default=7, help="the same seed always gives the same data")
+        parser.add_argument(
+            "--leie-out", default=DEFAULT_LEIE_OUT, help=f'demo LEIE file (default {DEFAULT_LEIE_OUT}; "" for none)'
+        )
+
+    def handle(self, *args, surgeons, cities, seed, leie_out, **options):
+        if surgeons < 1:
+            raise CommandError(f"--surgeons must be at least 1 (got {surgeons}).")
+        if cities < 1:
+            raise CommandError(f"--cities must be at least 1 (got {cities}).")
+        stream = getattr(self.stderr, "_out", self.stderr)  # OutputWrapper would end each refresh with a newline
+        with tqdm(total=surgeons, unit="surgeon", file=stream, disable=None, leave=False) as bar:
+            try:
+                summary = demo_data_seed(
+                    surgeons=surgeons, cities=cities, seed=seed, progress=bar.update, leie_path=leie_out or None
+                )
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
+        self.stdout.write(summary.line())
