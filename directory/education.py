@@ -17,11 +17,16 @@ class EducationPage:
     title: str
     summary: str
     last_reviewed: date
-    template: str
+    template: str  # the article body only, without the site layout
 
     @property
     def url_name(self):
         return "directory:education"
+
+    @property
+    def article_template(self) -> str:
+        """The article body without the site layout: the page includes it, the partner API renders it alone."""
+        return self.template
 
 
 REFERENCES = (
@@ -78,3 +83,11 @@ PAGES_BY_SLUG = {page.slug: page for page in PAGES}
 
 def education_page_get(slug: str) -> EducationPage | None:
     return PAGES_BY_SLUG.get(slug)
+
+
+def education_neighbours(page: EducationPage) -> tuple[EducationPage | None, EducationPage | None]:
+    """The pages before and after this one, in reading order."""
+    index = PAGES.index(page)
+    previous_page = PAGES[index - 1] if index > 0 else None
+    next_page = PAGES[index + 1] if index + 1 < len(PAGES) else None
+    return previous_page, next_page

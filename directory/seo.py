@@ -4,6 +4,7 @@ import json
 
 from django.utils.safestring import mark_safe
 
+from .education import EducationPage
 from .models import Surgeon
 
 
@@ -37,5 +38,31 @@ def physician_jsonld(surgeon: Surgeon, *, url: str) -> str:
             "address": addresses,
             "isAcceptingNewPatients": surgeon.accepting_new_patients,
             "knowsLanguage": surgeon.language_list,
+        }
+    )
+
+
+def medical_webpage_jsonld(page: EducationPage, *, url: str, references) -> str:
+    return jsonld_dumps(
+        {
+            "@context": "https://schema.org",
+            "@type": "MedicalWebPage",
+            "name": page.title,
+            "headline": page.title,
+            "description": page.summary,
+            "url": url,
+            "inLanguage": "en-US",
+            "lastReviewed": page.last_reviewed.isoformat(),
+            "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
+            "about": {"@type": "MedicalCondition", "name": "Failed back surgery syndrome"},
+            "citation": [
+                {
+                    "@type": "CreativeWork",
+                    "name": ref.title,
+                    "publisher": {"@type": "Organization", "name": ref.publisher},
+                    "url": ref.url,
+                }
+                for ref in references
+            ],
         }
     )

@@ -3,12 +3,14 @@
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import consultations, selectors
-from .education import PAGES, REFERENCES, education_page_get
+from .education import PAGES, REFERENCES, education_neighbours, education_page_get
 from .forms import ConsultationForm
 from .npi import is_valid_npi
+from .seo import medical_webpage_jsonld
 
 
 @require_GET
@@ -33,18 +35,41 @@ def education_detail(request, slug):
     page = education_page_get(slug)
     if page is None:
         raise Http404("No such page")
-    context = {"page": page, "pages": PAGES, "references": REFERENCES}
-    return render(request, page.template, context)
+    previous_page, next_page = education_neighbours(page)
+    url = settings.SITE_URL + reverse("directory:education", args=[page.slug])
+    context = {
+        "page": page,
+        "pages": PAGES,
+        "references": REFERENCES,
+        "previous_page": previous_page,
+        "next_page": next_page,
+        "jsonld": medical_webpage_jsonld(page, url=url, references=REFERENCES),
+    }
+    return render(request, "directory/education_page.html", context)
 
 
 @require_GET
 def how_we_verify(request):
-    return render(request, "directory/how_we_verify.html")
+    # The page quotes the live thresholds, so it cannot drift from what the checks enforce.
+    names = [
+        "EXPERIENCE_MIN_YEARS",
+        "EXPERIENCE_MIN_PROCEDURES",
+        "SATISFACTION_MIN_SCORE",
+        "SATISFACTION_MIN_RESPONSES",
+        "MALPRACTICE_MIN_PER_CLAIM",
+        "MALPRACTICE_MIN_AGGREGATE",
+        "SANCTIONS_LOOKBACK_YEARS",
+        "RANKING_METHOD_VERSION",
+        "RANKING_LIST_SIZE",
+        "RANKING_PRIOR_WEIGHT",
+        "RANKING_MAX_CHANGES_WITHOUT_APPROVAL",
+    ]
+    return render(request, "directory/how_we_verify.html", {name.lower(): getattr(settings, name) for name in names})
 
 
 @require_GET
 def privacy(request):
-    return render(request, "directory/privacy.html")
+    return render(request, "directory/privacy.html", {"retention_days": settings.CONSULTATION_RETENTION_DAYS})
 
 
 @require_http_methods(["GET", "POST"])
