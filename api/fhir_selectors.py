@@ -15,6 +15,7 @@ from .fhir import NPI_SYSTEM, NUCC_SYSTEM
 
 DEFAULT_COUNT = 20
 MAX_COUNT = 100
+MAX_OFFSET = 1_000_000
 PAGING_PARAMS = ("_count", "_offset")
 JSON_FORMATS = {"json", "application/json", "application/fhir+json"}
 ROLE_ID = re.compile(r"^(\d{10})-(\d{1,18})$")
@@ -204,8 +205,8 @@ def _filtered(resource_type: str, params) -> QuerySet:
     for name, (_, _, build) in SEARCH[resource_type].items():
         for raw in params.getlist(name):
             values = [value.strip() for value in raw.split(",")]
-            if not all(values):
-                raise InvalidSearch(f"{name} needs a value.")
+            if not all(values) or "\x00" in raw:
+                raise InvalidSearch(f"{name} needs a value (and no NUL characters).")
             condition = Q()
             for value in values:
                 condition |= build(value)
@@ -216,7 +217,7 @@ def _filtered(resource_type: str, params) -> QuerySet:
 def search(resource_type: str, params) -> Page:
     _check_params(resource_type, params)
     count = _int_param(params, "_count", default=DEFAULT_COUNT, low=0, high=MAX_COUNT)
-    offset = _int_param(params, "_offset", default=0, low=0, high=None)
+    offset = _int_param(params, "_offset", default=0, low=0, high=MAX_OFFSET)
     queryset = _filtered(resource_type, params)
     total = queryset.count()
     rows = list(queryset[offset : offset + count]) if count else []

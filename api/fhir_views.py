@@ -67,6 +67,7 @@ class FhirApi(APIView):
     """Partner key, permission and throttle come from the REST_FRAMEWORK defaults, as for /api/v1/."""
 
     schema = None  # not part of the partner API's OpenAPI document
+    metadata_class = None  # OPTIONS is a 405 OperationOutcome, not DRF's own description
     renderer_classes = [FhirJsonRenderer]
     content_negotiation_class = FhirJsonOnly
 

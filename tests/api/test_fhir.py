@@ -369,6 +369,8 @@ def test_session_login_is_not_accepted(client, admin_user, published_city):
         ("Practitioner", {"_count": "-1"}, "_count"),
         ("Practitioner", {"_count": "ten"}, "_count"),
         ("Practitioner", {"_offset": "-5"}, "_offset"),
+        ("Practitioner", {"_offset": "9" * 30}, "_offset"),
+        ("Practitioner", {"name": "Riv\x00"}, "name"),
         ("Practitioner", {"_format": "xml"}, "_format"),
         ("PractitionerRole", {"practitioner": "Location/1"}, "practitioner"),
         ("PractitionerRole", {"location": "Location/abc"}, "location"),
@@ -409,8 +411,9 @@ def test_role_id_must_pair_the_surgeon_with_their_own_location(api, published_ci
     assert_outcome(api.get(f"{BASE}PractitionerRole/{first.npi}-{second.locations.get().pk}"), 404, "not-found")
 
 
-def test_writes_get_405_operation_outcome(api, published_city):
+def test_writes_and_options_get_405_operation_outcome(api, published_city):
     assert_outcome(api.post(f"{BASE}Practitioner", {}, content_type="application/fhir+json"), 405, "not-supported")
+    assert_outcome(api.options(f"{BASE}Practitioner"), 405, "not-supported")
 
 
 def test_any_accept_header_gets_fhir_json(api, surgeon):
