@@ -42,6 +42,6 @@ def _title(code: int) -> str:
 
 
 def not_found(request, *args, **kwargs):
-    """Unknown paths under /api/ and /fhir/ answer in the problem format, not an HTML page."""
+    """Unknown paths under /api/ answer in the problem format, not an HTML page."""
     body = problem(404, "Not found", f"No endpoint at {request.path}.", slug="not-found")
     return JsonResponse(body, status=404, content_type=CONTENT_TYPE)

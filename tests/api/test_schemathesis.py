@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from config.wsgi import application
@@ -34,7 +36,12 @@ class PartnerKey:
 def partner_key(api_key, published_city):
     PARTNER_KEY["value"] = api_key
     STATUSES.clear()
+    # As Django's test client does: a request's start and end must not close the test's own connection.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
     yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
     PARTNER_KEY.clear()
     assert set(STATUSES) - {401}, "no case got past authentication with the partner key"
 
