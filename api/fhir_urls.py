@@ -20,5 +20,5 @@ urlpatterns = [
             ),
         )
     ),
-    re_path(r"^.*$", fhir_views.not_found),
+    re_path(r"^[\s\S]*$", fhir_views.not_found),  # [\s\S], not ".": a path with a newline is still a FHIR 404
 ]
