@@ -4,7 +4,11 @@ import csv
 import io
 import itertools
 import os
+import queue
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO, TypeVar
@@ -33,31 +37,49 @@ class RowError:
 
 @dataclass
 class ImportSummary:
-    """What an import did, in counts; at most MAX_KEPT_ERRORS row errors are kept, all are counted."""
+    """What an import did, in counts; at most MAX_KEPT_ERRORS row errors are kept, all rows with one counted."""
 
     source: str
+    unit: str = "line"  # what a RowError's number counts: file lines, or results of an API search
+    retires: bool = False  # a full file: what it no longer lists becomes inactive
     read: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    inactive: int = 0
     skipped: int = 0
-    error_count: int = 0
+    bad: int = 0  # rows (or results) with at least one error
     errors: list[RowError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     fatal: str = ""
+    seconds: float | None = None  # the import itself, without process start-up; set by the caller
+    errors_not_kept: int = 0
+    _last_bad_line: int | None = field(default=None, repr=False)
 
     def error(self, line: int, message: str) -> None:
-        self.error_count += 1
+        """Record a problem with one row; rows are reported in order, so a row's second problem is not counted."""
+        if line != self._last_bad_line:
+            self.bad += 1
+            self._last_bad_line = line
         if len(self.errors) < MAX_KEPT_ERRORS:
             self.errors.append(RowError(line, message))
+        else:
+            self.errors_not_kept += 1
 
     def line(self) -> str:
         """The one summary line a command prints at the end."""
-        text = (
-            f"{self.source}: {self.read} read, {self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.skipped} skipped, {self.error_count} with errors"
-        )
-        return "; ".join([text, *self.notes]) + "."
+        counts = [
+            f"{self.read} read",
+            f"{self.created} created",
+            f"{self.updated} updated",
+            f"{self.unchanged} unchanged",
+        ]
+        if self.retires:
+            counts.append(f"{self.inactive} now inactive")
+        counts += [f"{self.skipped} skipped", f"{self.bad} bad"]
+        text = f"{self.source}: {', '.join(counts)}"
+        timing = [f"{self.seconds:.2f} s"] if self.seconds is not None else []
+        return "; ".join([text, *self.notes, *timing]) + "."
 
 
 class CsvRows:
@@ -107,8 +129,7 @@ class CsvRows:
         # The header found is not echoed: a file without one starts with a data row, maybe private.
         if self.header != list(expected):
             raise HeaderError(
-                f"{self.path.name}: the first line ({len(self.header)} columns) is not the header "
-                f"{','.join(expected)}"
+                f"{self.path.name}: the first line ({len(self.header)} columns) is not the header {','.join(expected)}"
             )
 
     def column_index(self, required: Iterable[str]) -> dict[str, int]:
@@ -126,8 +147,56 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
+@contextmanager
+def prefetched(items: Iterable[T], *, depth: int = 2) -> Iterator[Iterator[T]]:
+    """`items` produced by a background thread at most `depth` ahead, so parsing the next chunk of a file
+    overlaps the database writing this one (the driver releases the GIL while it waits).
+
+    Memory stays bounded by `depth`; an exception in the producer is raised in the consumer.
+    """
+    handoff: queue.Queue = queue.Queue(maxsize=depth)
+    stopped = threading.Event()
+    end = object()
+
+    def put(item) -> bool:
+        while not stopped.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+            put((end, None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
+            put((end, exc))
+
+    def consume() -> Iterator[T]:
+        while True:
+            item, exc = handoff.get()
+            if exc is not None:
+                raise exc
+            if item is end:
+                return
+            yield item
+
+    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
+    thread.start()
+    try:
+        yield consume()
+    finally:
+        stopped.set()
+        thread.join()
+
+
 def progress_bar(*, total: int | None, stream: TextIO, unit: str = "B") -> tqdm:
     """The importers' progress bar on a command's stderr (bytes of the file by default)."""
+    stream = getattr(stream, "_out", stream)  # Django's OutputWrapper would end every refresh with a newline
     return tqdm(total=total, unit=unit, unit_scale=unit == "B", file=stream, disable=None, leave=False)
 
 
@@ -139,14 +208,18 @@ def file_progress_bar(path: str | os.PathLike, *, stream: TextIO) -> tqdm:
     return progress_bar(total=total, stream=stream)
 
 
-def summary_write(summary: ImportSummary, *, stdout: TextIO, stderr: TextIO) -> int:
-    """Print the kept row errors and the summary line; return the exit status (1 after a fatal error)."""
-    if summary.fatal:
-        stderr.write(f"{summary.source}: {summary.fatal}")
-        return 1
+def import_timed(run: Callable[[], ImportSummary]) -> ImportSummary:
+    """Run an import and note how long it took, for the summary line (benchmarks read it)."""
+    start = time.perf_counter()
+    summary = run()
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def summary_write(summary: ImportSummary, *, stdout: TextIO, stderr: TextIO) -> None:
+    """Print the kept row errors, then the summary line, to a command's output wrappers."""
     for error in summary.errors:
-        stderr.write(str(error))
-    if summary.error_count > len(summary.errors):
-        stderr.write(f"… and {summary.error_count - len(summary.errors)} more row errors")
+        stderr.write(f"{summary.unit} {error.line}: {error.message}")
+    if summary.errors_not_kept:
+        stderr.write(f"… and {summary.errors_not_kept} more errors ({summary.bad} bad {summary.unit}s in all)")
     stdout.write(summary.line())
-    return 0

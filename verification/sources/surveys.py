@@ -1,0 +1,143 @@
+"""Patient-survey CSV → SurveyResponse, then each affected surgeon's SatisfactionScore recomputed.
+
+A response's key hashes its values and which occurrence of that identical answer it is within the file, so
+two patients giving the same answer on the same day are both kept while a re-import adds nothing. Counting
+occurrences needs one small entry per distinct answer in the file; everything else streams.
+"""
+
+import csv
+import hashlib
+import os
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Count, Max, Sum
+from django.utils import timezone
+
+from directory.models import SatisfactionScore, Surgeon, SurveyResponse
+
+from .rows import CsvRows, HeaderError, ImportSummary, Progress, chunked
+
+SURVEY_HEADER = ("npi", "response_date", "score", "verified_patient")
+BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+SCORE_SOURCE = "Verified-patient survey"
+WINDOW = timedelta(days=365)
+CHUNK_SIZE = 5000
+CENT = Decimal("0.01")
+
+
+def _score(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"score {text!r} is not a number") from None
+    if not value.is_finite() or not 0 <= value <= 10:
+        raise ValueError(f"score {text!r} is not between 0 and 10")
+    return value.quantize(CENT, ROUND_HALF_UP)
+
+
+def _response(row: list[str], surgeon_ids: dict[str, int], today: date) -> tuple[int, date, Decimal, bool]:
+    """(surgeon id, date, score, verified) or ValueError saying what is wrong."""
+    if len(row) != len(SURVEY_HEADER):
+        raise ValueError(f"expected {len(SURVEY_HEADER)} fields, found {len(row)}")
+    npi, day, score, verified = (value.strip() for value in row)
+    if npi not in surgeon_ids:
+        raise ValueError(f"NPI {npi!r} is not in the directory")
+    try:
+        responded_on = date.fromisoformat(day)
+    except ValueError:
+        raise ValueError(f"response_date {day!r} is not a YYYY-MM-DD date") from None
+    if responded_on > today:
+        raise ValueError(f"response_date {day} is in the future")
+    if verified.lower() not in BOOLEANS:
+        raise ValueError(f"verified_patient {verified!r} is not true/false, 1/0 or yes/no")
+    return surgeon_ids[npi], responded_on, _score(score), BOOLEANS[verified.lower()]
+
+
+def _keyed(rows: CsvRows, summary: ImportSummary, today: date):
+    """(response key, SurveyResponse) per valid row; invalid rows are reported with their line."""
+    surgeon_ids = dict(Surgeon.objects.values_list("npi", "id"))
+    occurrences: Counter = Counter()
+    for line, row in rows:
+        summary.read += 1
+        try:
+            surgeon_id, responded_on, score, verified = _response(row, surgeon_ids, today)
+        except ValueError as exc:
+            summary.error(line, str(exc))
+            continue
+        answer = (row[0].strip(), responded_on.isoformat(), str(score), "1" if verified else "0")
+        occurrences[answer] += 1
+        key = hashlib.sha256("|".join([*answer, str(occurrences[answer])]).encode()).hexdigest()
+        yield (
+            key,
+            SurveyResponse(
+                surgeon_id=surgeon_id,
+                response_key=key,
+                responded_on=responded_on,
+                score=score,
+                verified_patient=verified,
+            ),
+        )
+
+
+def _store(chunk: list[tuple[str, SurveyResponse]], summary: ImportSummary) -> set[int]:
+    """Insert the chunk's new responses; the surgeons they belong to."""
+    keys = [key for key, _ in chunk]
+    existing = set(SurveyResponse.objects.filter(response_key__in=keys).values_list("response_key", flat=True))
+    new = [response for key, response in chunk if key not in existing]
+    SurveyResponse.objects.bulk_create(new, batch_size=1000)
+    summary.created += len(new)
+    summary.unchanged += len(chunk) - len(new)
+    return {response.surgeon_id for response in new}
+
+
+def _score_upsert(surgeon_id: int, *, start: date, end: date, score: Decimal, n: int) -> str:
+    values = {"score": score, "responses": n, "verified_patients_only": True, "source": SCORE_SOURCE}
+    current = SatisfactionScore.objects.filter(surgeon_id=surgeon_id, period_start=start, period_end=end).first()
+    if current is None:
+        SatisfactionScore.objects.create(surgeon_id=surgeon_id, period_start=start, period_end=end, **values)
+        return "created"
+    if all(getattr(current, name) == value for name, value in values.items()):
+        return "unchanged"
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.save()
+    return "updated"
+
+
+def satisfaction_recompute(*, surgeon_ids: Iterable[int]) -> Counter:
+    """Per surgeon: verified responses in the 365 days ending at their latest verified one (mean to 2 dp, n)."""
+    verified = SurveyResponse.objects.filter(verified_patient=True)
+    latest = verified.filter(surgeon_id__in=list(surgeon_ids)).values("surgeon_id").annotate(end=Max("responded_on"))
+    outcomes: Counter = Counter()
+    for row in latest:
+        end = row["end"]
+        start = end - WINDOW + timedelta(days=1)
+        window = verified.filter(surgeon_id=row["surgeon_id"], responded_on__range=(start, end))
+        totals = window.aggregate(total=Sum("score"), n=Count("id"))
+        score = (Decimal(totals["total"]) / totals["n"]).quantize(CENT, ROUND_HALF_UP)
+        outcomes[_score_upsert(row["surgeon_id"], start=start, end=end, score=score, n=totals["n"])] += 1
+    return outcomes
+
+
+def surveys_import(
+    *, path: str | os.PathLike, progress: Progress | None = None, today: date | None = None
+) -> ImportSummary:
+    """Import one survey file in one transaction; counts are responses, the note counts scores."""
+    summary = ImportSummary(source="Patient surveys")
+    today = today or timezone.localdate()
+    try:
+        with CsvRows(path, progress=progress) as rows, transaction.atomic():
+            rows.require_exact_header(SURVEY_HEADER)
+            affected: set[int] = set()
+            for chunk in chunked(_keyed(rows, summary, today), CHUNK_SIZE):
+                affected |= _store(chunk, summary)
+            scores = satisfaction_recompute(surgeon_ids=affected)
+    except (HeaderError, OSError, csv.Error) as exc:
+        return ImportSummary(source=summary.source, fatal=f"{exc}; nothing was imported")
+    counts = ", ".join(f"{scores[outcome]} {outcome}" for outcome in ("created", "updated", "unchanged"))
+    summary.notes.append(f"satisfaction scores: {counts}")
+    return summary
