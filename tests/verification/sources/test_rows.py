@@ -1,0 +1,41 @@
+import csv
+
+import pytest
+
+from verification.sources.rows import CsvRows, ImportSummary, prefetched
+
+
+def test_prefetched_yields_every_item_in_order():
+    with prefetched(iter(range(100)), depth=2) as items:
+        assert list(items) == list(range(100))
+
+
+def test_prefetched_raises_the_producers_error_in_the_consumer():
+    def broken():
+        yield 1
+        raise csv.Error("line 3: bad quoting")
+
+    with pytest.raises(csv.Error, match="bad quoting"), prefetched(broken()) as items:
+        list(items)
+
+
+def test_prefetched_stops_the_producer_when_the_consumer_gives_up():
+    with pytest.raises(RuntimeError), prefetched(iter(range(10**9)), depth=1) as items:
+        next(items)
+        raise RuntimeError
+
+
+def test_a_row_with_two_problems_counts_once_as_bad():
+    summary = ImportSummary(source="x")
+    summary.error(4, "one")
+    summary.error(4, "two")
+    summary.error(9, "three")
+
+    assert (summary.bad, len(summary.errors)) == (2, 3)
+
+
+def test_line_numbers_are_the_files_physical_lines(write_csv):
+    path = write_csv(["a,b", "1,2", '"multi\nline",3', "4,5"])
+
+    with CsvRows(path) as rows:
+        assert [line for line, _ in rows] == [2, 4, 5]
