@@ -2,7 +2,7 @@
 
 from django.core.validators import RegexValidator, URLValidator
 from django.db import models
-from rest_framework_api_key.models import AbstractAPIKey
+from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 
 validate_rate = RegexValidator(r"^\d+/(second|minute|hour|day)$", "Use a rate like 1000/hour.")
 validate_https = URLValidator(schemes=["https"], message="Webhook URLs must use HTTPS.")
@@ -24,10 +24,17 @@ class Partner(models.Model):
         return self.name
 
 
+class PartnerAPIKeyManager(APIKeyManager):
+    def get_usable_keys(self):
+        return super().get_usable_keys().select_related("partner")  # the key and its partner in one query
+
+
 class PartnerAPIKey(AbstractAPIKey):
     """Hashed at rest, shown once on creation, revocable in admin."""
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="api_keys")
+
+    objects = PartnerAPIKeyManager()
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "partner API key"

@@ -1,6 +1,7 @@
 """Reads for the partner API, each in a fixed number of queries."""
 
 from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,14 +30,19 @@ def _city(slug: str) -> City:
     return city
 
 
-def city_current_snapshot(*, slug: str) -> tuple[City, RankingSnapshot | None]:
-    city = _city(slug)
-    pointer = getattr(city, "ranking", None)
-    return city, pointer.snapshot if pointer else None
+def current_snapshot_id(*, slug: str) -> int:
+    """The id of the city's current list (the cached pointer); 404 when the city or its list is missing."""
+    try:
+        _, snapshot_id = listing_selectors.city_pointer_get(slug=slug)
+    except Http404:
+        raise NotFound(f"No city {slug!r}.") from None
+    if snapshot_id is None:
+        raise NotFound(f"No list is published for {_city(slug)} yet.")
+    return snapshot_id
 
 
-def top_ten_get(*, snapshot: RankingSnapshot, request) -> RankingSnapshot:
-    snapshot, entries = listing_selectors.snapshot_with_entries(snapshot_id=snapshot.id)
+def top_ten_get(*, snapshot_id: int, request) -> RankingSnapshot:
+    snapshot, entries = listing_selectors.snapshot_with_entries(snapshot_id=snapshot_id)
     snapshot.entries_list = entries
     snapshot.method_url = request.build_absolute_uri(reverse("directory:how_we_verify") + "#ranking-method")
     return snapshot

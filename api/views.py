@@ -61,20 +61,19 @@ class CityTopTenApi(KnownQueryParametersOnly, APIView):
     """The city's current list. Conditional requests with If-None-Match or If-Modified-Since get 304."""
 
     def get(self, request, slug):
-        city, snapshot = selectors.city_current_snapshot(slug=slug)
-        if snapshot is None:
-            raise NotFound(f"No list is published for {city} yet.")
-        etag = f'"snapshot-{snapshot.id}"'
-        headers = {"ETag": etag, "Last-Modified": http_date(snapshot.published_at.timestamp())}
-        headers["Cache-Control"] = CACHE_CONTROL
-        if _not_modified(request, etag, snapshot.published_at.timestamp()):
+        snapshot_id = selectors.current_snapshot_id(slug=slug)
+        key = f"api-top-ten:v2:{snapshot_id}"
+        cached = cache.get(key)
+        if cached is None:
+            snapshot = selectors.top_ten_get(snapshot_id=snapshot_id, request=request)
+            data = serializers.TopTenSerializer(snapshot).data
+            cached = {"published": snapshot.published_at.timestamp(), "data": data}
+            cache.set(key, cached, settings.CACHE_TTL_SECONDS)
+        etag = f'"snapshot-{snapshot_id}"'
+        headers = {"ETag": etag, "Last-Modified": http_date(cached["published"]), "Cache-Control": CACHE_CONTROL}
+        if _not_modified(request, etag, cached["published"]):
             return Response(status=304, headers=headers)
-        key = f"api-top-ten:{snapshot.id}"
-        data = cache.get(key)
-        if data is None:
-            data = serializers.TopTenSerializer(selectors.top_ten_get(snapshot=snapshot, request=request)).data
-            cache.set(key, data, settings.CACHE_TTL_SECONDS)
-        return Response(data, headers=headers)
+        return Response(cached["data"], headers=headers)
 
 
 def _not_modified(request, etag: str, modified: float) -> bool:

@@ -110,6 +110,8 @@ else:
 if env.str("CACHE_URL", default=""):  # an explicit cache, e.g. dummycache:// to measure uncached pages
     CACHES = {"default": env.cache_url("CACHE_URL")}
 CACHE_TTL_SECONDS = env.int("CACHE_TTL_SECONDS", default=3600)
+# Which snapshot is a city's current one: cached this long, cleared at once by each publication.
+CITY_POINTER_CACHE_SECONDS = env.int("CITY_POINTER_CACHE_SECONDS", default=30)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

@@ -14,6 +14,7 @@ from directory.models import City, PracticeLocation, SatisfactionScore
 
 from . import ranking
 from .models import CheckResult, CityRanking, RankingEntry, RankingSnapshot, VerificationRun
+from .selectors import city_pointer_forget
 from .signals import snapshot_published
 
 logger = logging.getLogger(__name__)
@@ -142,6 +143,7 @@ def snapshot_publish(*, snapshot_id: int, user=None, as_of: date | None = None) 
             snapshot.approved_by, snapshot.approved_at = user, timezone.now()
         snapshot.save(update_fields=["status", "published_at", "approved_by", "approved_at"])
     logger.info("published snapshot %s for %s", snapshot.id, snapshot.city)
+    transaction.on_commit(lambda: city_pointer_forget(slug=snapshot.city.slug))
     transaction.on_commit(lambda: _announce(snapshot.id), robust=True)  # listeners never undo a publication
     return snapshot
 

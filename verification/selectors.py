@@ -1,7 +1,9 @@
 """Reads for the public listing pages and the admin, each in a fixed number of queries."""
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 
 from directory.models import City, PracticeLocation
 from directory.selectors import city_list
@@ -18,11 +20,28 @@ def cities_with_lists() -> QuerySet[City]:
     return City.objects.filter(ranking__isnull=False).order_by("name")
 
 
-def city_pointer_get(*, slug: str) -> tuple[City, int | None]:
-    """The city and the id of its current snapshot (None when no list is published)."""
-    city = get_object_or_404(city_list().select_related("ranking"), slug=slug)
-    pointer = getattr(city, "ranking", None)  # a reverse one-to-one with no row raises AttributeError
-    return city, pointer.snapshot_id if pointer else None
+def _pointer_key(slug: str) -> str:
+    return f"city-pointer:{slug}"
+
+
+def city_pointer_get(*, slug: str) -> tuple[int, int | None]:
+    """(city id, current snapshot id or None); 404 for an unknown city.
+
+    Cached for CITY_POINTER_CACHE_SECONDS and cleared when a publication commits, so the city page and its
+    304s usually need no query; if that clearing is lost (cache down at the time) the pointer is at most that
+    many seconds old, well inside the pages' own max-age.
+    """
+    pointer = cache.get(_pointer_key(slug))
+    if pointer is None:
+        pointer = City.objects.filter(slug=slug).values_list("id", "ranking__snapshot_id").first()
+        if pointer is None:
+            raise Http404("No such city.")
+        cache.set(_pointer_key(slug), tuple(pointer), settings.CITY_POINTER_CACHE_SECONDS)
+    return tuple(pointer)
+
+
+def city_pointer_forget(*, slug: str) -> None:
+    cache.delete(_pointer_key(slug))
 
 
 def _entries(snapshot_id: int) -> list[RankingEntry]:

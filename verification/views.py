@@ -40,17 +40,17 @@ def _etag_matches(request, etag: str) -> bool:
 
 @require_GET
 def city_detail(request, slug):
-    city, snapshot_id = selectors.city_pointer_get(slug=slug)
+    city_id, snapshot_id = selectors.city_pointer_get(slug=slug)
     if snapshot_id is None:
-        return render(request, "directory/city.html", {"city": city})
+        return render(request, "directory/city.html", {"city": directory_selectors.city_get(slug=slug)})
     etag = f'"snapshot-{snapshot_id}"'
     if _etag_matches(request, etag):
         response = HttpResponseNotModified()
     else:
-        key = f"city-page:{city.id}:{snapshot_id}"
+        key = f"city-page:{city_id}:{snapshot_id}"
         html = cache.get(key)
         if html is None:
-            html = _render_city_list(request, city, snapshot_id)
+            html = _render_city_list(request, snapshot_id)
             cache.set(key, html, settings.CACHE_TTL_SECONDS)
         response = HttpResponse(html)
     response["ETag"] = etag
@@ -58,16 +58,17 @@ def city_detail(request, slug):
     return response
 
 
-def _render_city_list(request, city, snapshot_id) -> str:
+def _render_city_list(request, snapshot_id) -> str:
     snapshot, entries = selectors.snapshot_with_entries(snapshot_id=snapshot_id)
-    context = {"city": city, "snapshot": snapshot, "entries": entries, "list_size": settings.RANKING_LIST_SIZE}
+    context = {"city": snapshot.city, "snapshot": snapshot, "entries": entries, "list_size": settings.RANKING_LIST_SIZE}
     # Rendered without the request: the cached HTML must hold nothing user-specific (no CSRF token).
     return render_to_string("verification/city_list.html", context)
 
 
 @require_GET
 def city_history(request, slug):
-    city, snapshot_id = selectors.city_pointer_get(slug=slug)
+    city = directory_selectors.city_get(slug=slug)
+    _, snapshot_id = selectors.city_pointer_get(slug=slug)
     context = {"city": city, "snapshots": selectors.city_snapshots_list(city=city), "current_id": snapshot_id}
     return render(request, "verification/city_history.html", context)
 
