@@ -27,7 +27,7 @@ LEIE_HEADER = (
     "LASTNAME,FIRSTNAME,MIDNAME,BUSNAME,GENERAL,SPECIALTY,UPIN,NPI,DOB,ADDRESS,CITY,STATE,ZIP,"
     "EXCLTYPE,EXCLDATE,REINDATE,WAIVERDATE,WVRSTATE"
 ).split(",")
-CHUNK_SIZE = 5000
+CHUNK_SIZE = 20000
 EMPTY_DATE = "00000000"
 UNKNOWN_NPI = "0000000000"
 SEPARATOR = "\x00"  # joins the normalised fields that are hashed: strip() keeps it and csv never yields it
@@ -220,7 +220,7 @@ def leie_import(*, path: str | os.PathLike, progress: Progress | None = None, fo
         with CsvRows(path, progress=progress) as rows, transaction.atomic():
             rows.require_exact_header(LEIE_HEADER)
             previously_active = ExclusionRecord.objects.filter(source=SOURCE, active=True).count()
-            with prefetched(chunked(_normalised(rows, summary), CHUNK_SIZE)) as chunks:
+            with prefetched(chunked(_normalised(rows, summary), CHUNK_SIZE), depth=1) as chunks:
                 for chunk in chunks:
                     _apply_chunk(chunk, summary, stamp)
             _retire_absent(summary, seen_at, previously_active=previously_active, force=force)

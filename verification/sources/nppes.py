@@ -8,7 +8,6 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from typing import Any
 
 import requests
@@ -78,9 +77,7 @@ class Provider:
     gender: str = Gender.OTHER
     taxonomies: tuple[Taxonomy, ...] = ()
     addresses: tuple[PracticeAddress, ...] = ()  # practice locations only, never the mailing address
-    organization_name: str = ""
     individual: bool = True  # NPI-1
-    last_updated: date | None = None
 
     @property
     def is_spine_surgeon(self) -> bool:
@@ -114,20 +111,6 @@ def postal_code5(text: Any) -> str:
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
-
-
-def _epoch_date(value: Any) -> date | None:
-    """Old answers give epoch seconds as numbers, new ones milliseconds as strings."""
-    try:
-        seconds = int(float(value))
-    except (TypeError, ValueError, OverflowError):
-        return None
-    if seconds > 10**11:
-        seconds //= 1000
-    try:
-        return datetime.fromtimestamp(seconds, tz=UTC).date()
-    except (OverflowError, OSError, ValueError):
-        return None
 
 
 def _is_true(value: Any) -> bool:
@@ -174,9 +157,7 @@ def provider_parse(raw: dict) -> Provider:
         gender=gender_from_code(_text(basic.get("sex") or basic.get("gender"))),
         taxonomies=tuple(_taxonomy(t) for t in raw.get("taxonomies") or []),
         addresses=tuple(dict.fromkeys(a for a in addresses if a)),
-        organization_name=_text(basic.get("organization_name")),
         individual=_text(raw.get("enumeration_type")).upper() == "NPI-1",
-        last_updated=_epoch_date(raw.get("last_updated_epoch")),
     )
 
 
@@ -369,7 +350,7 @@ def _location_new(provider: Provider, surgeon: Surgeon, address: PracticeAddress
     return PracticeLocation(
         surgeon=surgeon,
         city=cities.get(name=address.city, state=address.state),
-        practice_name=provider.organization_name or f"Practice of {doctor}",
+        practice_name=f"Practice of {doctor}",
         address_line1=_address_case(address.address_1),
         address_line2=_address_case(address.address_2),
         postal_code=address.postal_code,
