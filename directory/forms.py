@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.conf import settings
 
 PHONE = re.compile(r"^[0-9+().\- ]{7,20}$")
 
@@ -20,16 +21,20 @@ class ConsultationForm(forms.Form):
         label="What would you like to discuss?",
         help_text="Up to 1,000 characters. Please do not include your full medical history.",
     )
-    consent = forms.BooleanField(
-        label="I agree that the practice may contact me about this request, "
-        "and that this request is deleted after 90 days."
-    )
+    consent = forms.BooleanField()
     # A honeypot: hidden from people by CSS, filled in by bots.
     website = forms.CharField(
         required=False,
         label="Leave this field empty",
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].label = (
+            "I agree that the practice may contact me about this request, "
+            f"and that this request is deleted after {settings.CONSULTATION_RETENTION_DAYS} days."
+        )
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()

@@ -69,7 +69,7 @@ def how_we_verify(request):
 
 @require_GET
 def privacy(request):
-    return render(request, "directory/privacy.html", {"retention_days": settings.CONSULTATION_RETENTION_DAYS})
+    return render(request, "directory/privacy.html", _retention())
 
 
 @require_http_methods(["GET", "POST"])
@@ -85,10 +85,10 @@ def consultation_request(request, npi):
                     surgeon=surgeon, data=form.request_data(), client=consultations.client_key(_client_ip(request))
                 )
             except consultations.RateLimited:
-                context = {"surgeon": surgeon, "form": form, "rate_limited": True}
+                context = {"surgeon": surgeon, "form": form, "rate_limited": True, **_retention()}
                 return render(request, "directory/consultation_form.html", context, status=429)
         return redirect("directory:consultation_sent", npi=npi)
-    return render(request, "directory/consultation_form.html", {"surgeon": surgeon, "form": form})
+    return render(request, "directory/consultation_form.html", {"surgeon": surgeon, "form": form, **_retention()})
 
 
 @require_GET
@@ -96,7 +96,11 @@ def consultation_sent(request, npi):
     surgeon = selectors.surgeon_get(npi=npi) if is_valid_npi(npi) else None
     if surgeon is None:
         raise Http404("No surgeon with that NPI")
-    return render(request, "directory/consultation_sent.html", {"surgeon": surgeon})
+    return render(request, "directory/consultation_sent.html", {"surgeon": surgeon, **_retention()})
+
+
+def _retention() -> dict:
+    return {"retention_days": settings.CONSULTATION_RETENTION_DAYS}
 
 
 def _client_ip(request) -> str:

@@ -155,7 +155,8 @@ def test_surgeon_detail_has_the_verification_summary(api, published_city):
 
 def test_education_detail_carries_the_article_and_references(api, db):
     body = api.get("/api/v1/education/causes/").json()
-    assert body["title"].startswith("Causes") and "<" in body["body_html"]
+    assert body["title"].startswith("Causes") and "<h2" in body["body_html"]
+    assert "<html" not in body["body_html"] and "<nav" not in body["body_html"]  # the article only, no site layout
     assert body["references"][0]["url"].startswith("https://")
 
 

@@ -35,6 +35,14 @@ def test_form_page_answers_with_a_csrf_protected_form(client, surgeon):
     assert "csrfmiddlewaretoken" in response.text
 
 
+def test_the_retention_period_shown_to_patients_is_the_setting(client, surgeon, settings):
+    settings.CONSULTATION_RETENTION_DAYS = 45
+    form_page = client.get(url(surgeon)).text
+    assert form_page.count("45 days") == 2  # the consent label and the note under the form
+    assert "45 days" in client.get(reverse("directory:consultation_sent", args=[surgeon.npi])).text
+    assert "45 days" in client.get(reverse("directory:privacy")).text
+
+
 def test_happy_path_stores_the_request_and_shows_what_happens_next(
     client, surgeon, django_capture_on_commit_callbacks, celery_eager
 ):

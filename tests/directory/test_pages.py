@@ -114,6 +114,7 @@ def test_sitemap_lists_cities_surgeons_and_fbss_pages(client, surgeon, city):
     assert city.get_absolute_url() in response.text
     assert surgeon.get_absolute_url() in response.text
     assert "/fbss/causes/" in response.text
+    assert "/privacy/" in response.text
 
 
 def test_robots_txt_points_to_the_sitemap_and_hides_admin(client, db):
