@@ -9,7 +9,13 @@ from .models import City, Surgeon
 
 class StaticSitemap(Sitemap):
     def items(self):
-        return ["directory:home", "directory:city_index", "directory:education_index", "directory:how_we_verify", "directory:privacy"]
+        return [
+            "directory:home",
+            "directory:city_index",
+            "directory:education_index",
+            "directory:how_we_verify",
+            "directory:privacy",
+        ]
 
     def location(self, item):
         return reverse(item)
