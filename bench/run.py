@@ -374,7 +374,9 @@ def step_imports(results):
     npis = shell(code).splitlines()[-1].split(",")  # the shell may print its auto-imports first
     write_cms(cms, CMS_ROWS, npis)
     # Rows per second count the import itself (file opened to summary); process start-up is reported beside it.
-    leie_seconds, leie_process = manage_import("import_leie", str(leie))
+    # --force: this synthetic file replaces the demo list step_seed imported, which the importer would
+    # otherwise refuse as a suspiciously large drop.
+    leie_seconds, leie_process = manage_import("import_leie", str(leie), "--force")
     leie_again_seconds, _ = manage_import("import_leie", str(leie))  # the monthly case: every row already known
     cms_seconds, cms_process = manage_import("import_cms_procedures", str(cms), "--year", "2024")
     results.update(
