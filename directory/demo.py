@@ -860,6 +860,9 @@ def demo_data_seed(
         if leie_path is not None:
             seeder.unrelated_leie_rows(LEIE_UNRELATED_ROWS)
             _write_leie(seeder.leie_rows, Path(leie_path))
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # back to Django's default for the rest of a caller's transaction
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     return DemoSeedSummary(
         surgeons=surgeons,
         cities=cities,
