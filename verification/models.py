@@ -141,14 +141,14 @@ class ExclusionRecord(models.Model):
     """One row of an exclusion list (OIG LEIE); private data here is never shown publicly."""
 
     source = models.CharField(max_length=20, default="oig_leie")
-    row_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the source row")
+    row_hash = models.CharField(max_length=64, help_text="SHA-256 of the source row")
     last_name = models.CharField(max_length=100, blank=True)
     first_name = models.CharField(max_length=100, blank=True)
     middle_name = models.CharField(max_length=100, blank=True)
     business_name = models.CharField(max_length=200, blank=True)
     general = models.CharField(max_length=100, blank=True)
     specialty = models.CharField(max_length=100, blank=True)
-    npi = models.CharField(max_length=10, blank=True, db_index=True)
+    npi = models.CharField(max_length=10, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
     city = models.CharField(max_length=100, blank=True)
     state = models.CharField(max_length=2, blank=True)
@@ -162,7 +162,13 @@ class ExclusionRecord(models.Model):
     active = models.BooleanField(default=True, help_text="False once the row leaves the monthly full file")
 
     class Meta:
-        indexes = [models.Index(fields=["state", "last_name", "first_name"])]
+        # Constraint and index objects, not unique=/db_index=: on PostgreSQL those add a second
+        # (LIKE-pattern) index to each column that nothing queries, and every import pays for it.
+        constraints = [models.UniqueConstraint(fields=["row_hash"], name="exclusion_row_hash_unique")]
+        indexes = [
+            models.Index(fields=["state", "last_name", "first_name"]),
+            models.Index(fields=["npi"], name="exclusion_npi"),
+        ]
 
     def __str__(self):
         return f"{self.last_name}, {self.first_name} ({self.state}) excluded {self.exclusion_date}"
