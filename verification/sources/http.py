@@ -10,7 +10,7 @@ from urllib3.util.retry import Retry
 
 USER_AGENT = "spine-directory/1.0 (credential verification; +{site})"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-RETRY_AFTER_MAX_SECONDS = 30  # a server asking for longer is treated as down, not waited for
+RETRY_AFTER_MAX_SECONDS = 30  # a longer Retry-After is capped to this wait (urllib3 retry_after_max)
 
 
 class SourceUnavailable(Exception):
