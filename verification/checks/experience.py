@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.conf import settings
+from django.template.defaultfilters import pluralize
 
 from directory.models import EvidenceMethod, ProcedureVolume
 
@@ -48,7 +49,7 @@ def evaluate(dossier, *, as_of: date) -> Result:
     until = cycle_end(as_of)
     if years is not None and years >= min_years:
         evidence["path"] = "years"
-        reason = f"{years} years in practice since {start} (needs {min_years})."
+        reason = f"{years} year{pluralize(years)} in practice since {start} (needs {min_years})."
         return Result(Outcome.PASS, start_method, SOURCE, reason, valid_until=until, evidence=evidence)
     if procedures >= min_procedures:
         evidence["path"] = "procedures"
@@ -63,7 +64,7 @@ def evaluate(dossier, *, as_of: date) -> Result:
         )
         return Result(Outcome.NEEDS_REVIEW, EvidenceMethod.ATTESTED_DOCUMENT, SOURCE, reason, evidence=evidence)
     reason = (
-        f"{years} years in practice (needs {min_years}) and {procedures} verified spine procedures "
+        f"{years} year{pluralize(years)} in practice (needs {min_years}) and {procedures} verified spine procedures "
         f"(needs {min_procedures}; Medicare counts are a lower bound, a practice case log can show more)."
     )
     return Result(Outcome.FAIL, start_method, SOURCE, reason, evidence=evidence)

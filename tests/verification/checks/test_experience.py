@@ -37,6 +37,10 @@ def test_299_procedures_and_two_years_fails():
     assert evaluate(dt.date(2024, 1, 1), 299).outcome == Outcome.FAIL
 
 
+def test_one_year_reads_as_one_year():
+    assert "1 year in practice" in evaluate(dt.date(2025, 6, 1), 10).reason
+
+
 def test_earliest_licence_in_any_state_counts():
     old = factories.StateLicenseFactory.build(state="IL", first_issued=dt.date(2001, 1, 1))
     new = factories.StateLicenseFactory.build(state="TX", first_issued=dt.date(2025, 1, 1))
