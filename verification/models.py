@@ -37,6 +37,9 @@ class VerificationRun(models.Model):
     surgeons_total = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict, blank=True, help_text="{check: {outcome: count}}")
     note = models.TextField(blank=True)
+    publication_done_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the lists this run leads to were published (or delistings applied)"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:

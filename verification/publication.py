@@ -256,3 +256,4 @@ def after_run(*, run_id: int) -> None:
         logger.info("run %s: published %s, awaiting approval %s", run.id, summary.published, summary.awaiting_approval)
     else:
         delist_ineligible(run=run, as_of=run.as_of)
+    VerificationRun.objects.filter(id=run.id).update(publication_done_at=timezone.now())

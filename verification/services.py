@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from directory.db import statistics_refresh
 from directory.models import Surgeon
 
 from .checks import CHECKS, REQUIRED_CHECKS, SANCTIONS_CHECKS
@@ -193,6 +194,7 @@ def run_finish(*, run_id: int) -> bool:
     if not claimed:
         return False
     VerificationRun.objects.filter(id=run_id).update(counts=run_counts(run_id))
+    statistics_refresh(CheckResult)  # the run just wrote one row per surgeon and check; publication reads them
     logger.info("verification run %s finished", run_id)
     transaction.on_commit(lambda: _after_run(run_id))
     return True

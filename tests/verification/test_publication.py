@@ -140,6 +140,7 @@ def test_sanctions_rescreen_delists_at_once_with_the_reason(twelve, city):
     publication.after_run(run_id=sanctions.id)
     snapshot = CityRanking.objects.get(city=city).snapshot
     assert victim not in listed(city)
+    assert VerificationRun.objects.get(id=sanctions.id).publication_done_at is not None
     assert snapshot.reason == RankingSnapshot.Reason.DELISTING
     assert "licence_sanctions: fail" in snapshot.note
     assert [e.rank for e in snapshot.entries.order_by("rank")] == list(range(1, 10))

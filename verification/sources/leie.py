@@ -18,6 +18,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
+from directory.db import statistics_refresh
 from verification.models import ExclusionRecord
 
 from .rows import CsvRows, HeaderError, ImportSummary, Progress, chunked, prefetched
@@ -226,4 +227,5 @@ def leie_import(*, path: str | os.PathLike, progress: Progress | None = None, fo
             _retire_absent(summary, seen_at, previously_active=previously_active, force=force)
     except (HeaderError, ImportRefused, OSError, csv.Error) as exc:
         return ImportSummary(source=summary.source, read=summary.read, fatal=f"{exc}; nothing was imported")
+    statistics_refresh(ExclusionRecord)
     return summary

@@ -10,16 +10,8 @@ import os
 
 from directory.models import Specialty
 
-from .nppes import (
-    SPINE_TAXONOMIES,
-    PracticeAddress,
-    Provider,
-    Taxonomy,
-    degree_from_credential,
-    gender_from_code,
-    postal_code5,
-    providers_upsert,
-)
+from .nppes import degree_from_credential, gender_from_code, postal_code5
+from .providers import SPINE_TAXONOMIES, PracticeAddress, Provider, Taxonomy, providers_upsert
 from .rows import CsvRows, HeaderError, ImportSummary, Progress
 
 SLOTS = range(1, 16)

@@ -46,13 +46,17 @@ class Command(BaseCommand):
                 bar.update(len(surgeon_ids))
 
     def _follow(self, run):
+        """Progress of the workers' batches, then wait for the publication that ends the run."""
         with tqdm(total=run.batches_total, unit="batch", file=self.stderr, disable=None) as bar:
-            while True:
+            while run.status == VerificationRun.Status.RUNNING:
+                time.sleep(0.5)
                 run.refresh_from_db(fields=["batches_done", "status"])
                 bar.update(run.batches_done - bar.n)
-                if run.status != VerificationRun.Status.RUNNING:
-                    return
+        if run.status == VerificationRun.Status.FINISHED:
+            self.stderr.write("Publishing lists…")
+            while run.publication_done_at is None:
                 time.sleep(0.5)
+                run.refresh_from_db(fields=["publication_done_at"])
 
     def _summary(self, run):
         outcomes = list(Outcome.values)
