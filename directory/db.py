@@ -1,6 +1,8 @@
 """Database housekeeping shared by the bulk writers."""
 
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 
 def statistics_refresh(*models) -> None:
@@ -14,3 +16,37 @@ def statistics_refresh(*models) -> None:
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def rows_insert_ignoring_conflicts(model, rows: list[dict]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING for plain rows (attname → value); unset fields take their defaults.
+
+    On PostgreSQL the rows are COPYed into a temporary staging table and inserted from it in one statement,
+    several times faster than bulk_create's per-value binding. No signals and no history, as with bulk_create.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**row) for row in rows], ignore_conflicts=True, batch_size=2000)
+        return
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    now = timezone.now()
+    auto_now = {f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
+    defaults = {f.attname: now if f.attname in auto_now else None for f in fields}
+    defaults.update({f.attname: f.get_default() for f in fields if f.has_default()})
+    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    quote = connection.ops.quote_name
+    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    staging = quote(f"staging_{model._meta.db_table}")
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Table and column names come from the model, never from input.
+        create = (
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS SELECT {columns} FROM {table}"  # noqa: S608
+        )
+        cursor.execute(create + " WITH NO DATA")
+        with cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                values = {**defaults, **row}
+                copy.write_row([Jsonb(values[name]) if name in json_fields else values[name] for name in defaults])
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT DO NOTHING")  # noqa: S608
+        cursor.execute(f"DELETE FROM {staging}")  # noqa: S608 - ON COMMIT clears it, but a transaction may stage again

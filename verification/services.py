@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
-from directory.db import statistics_refresh
+from directory.db import rows_insert_ignoring_conflicts, statistics_refresh
 from directory.models import Surgeon
 
 from .checks import CHECKS, REQUIRED_CHECKS, SANCTIONS_CHECKS
@@ -102,26 +102,26 @@ def _carried_decisions(surgeon_ids, check_keys) -> dict[tuple[int, str], CheckRe
     return {(r.surgeon_id, r.check_key): r for r in overridden}
 
 
-def _result_row(run, surgeon_id, key, result: Result, checked_at: datetime, carried) -> CheckResult:
+def _result_row(run, surgeon_id, key, result: Result, checked_at: datetime, carried) -> dict:
     fingerprint = result.fingerprint
     previous = carried.get((surgeon_id, key))
     keep = previous is not None and previous.fingerprint == fingerprint
     evidence = {**result.evidence, "decision_carried_from": previous.id} if keep else result.evidence
-    return CheckResult(
-        run=run,
-        surgeon_id=surgeon_id,
-        check_key=key,
-        outcome=result.outcome,
-        effective_outcome=previous.effective_outcome if keep else result.outcome,
-        method=result.method,
-        source=result.source,
-        checked_at=checked_at,
-        valid_until=result.valid_until,
-        evidence=_jsonable(evidence),
-        reason=result.reason[:500],
-        source_answered=result.source_answered,
-        fingerprint=fingerprint,
-    )
+    return {
+        "run_id": run.id,
+        "surgeon_id": surgeon_id,
+        "check_key": key,
+        "outcome": result.outcome,
+        "effective_outcome": previous.effective_outcome if keep else result.outcome,
+        "method": result.method,
+        "source": result.source,
+        "checked_at": checked_at,
+        "valid_until": result.valid_until,
+        "evidence": _jsonable(evidence),
+        "reason": result.reason[:500],
+        "source_answered": result.source_answered,
+        "fingerprint": fingerprint,
+    }
 
 
 def _jsonable(value):
@@ -149,7 +149,7 @@ def results_record(*, run: VerificationRun, results: dict[int, dict[str, Result]
             for surgeon_id, by_check in results.items()
             for key, result in by_check.items()
         ]
-        CheckResult.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+        rows_insert_ignoring_conflicts(CheckResult, rows)
     return len(rows)
 
 
