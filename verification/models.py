@@ -37,6 +37,7 @@ class VerificationRun(models.Model):
     surgeons_total = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict, blank=True, help_text="{check: {outcome: count}}")
     note = models.TextField(blank=True)
+    publication_chunks_left = models.PositiveIntegerField(default=0, help_text="City chunks still to publish")
     publication_done_at = models.DateTimeField(
         null=True, blank=True, help_text="When the lists this run leads to were published (or delistings applied)"
     )

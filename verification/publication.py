@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Avg
+from django.db.models import Avg, F
 from django.utils import timezone
 
-from directory.models import City, PracticeLocation, SatisfactionScore
+from directory.models import City, SatisfactionScore, Surgeon
 
 from . import ranking
 from .models import CheckResult, CityRanking, RankingEntry, RankingSnapshot, VerificationRun
@@ -34,9 +34,22 @@ class PublicationSummary:
     blocked_reason: str = ""
 
 
+# What eligibility, scoring and a snapshot's links read: publication loads a whole city's results at once.
+ELIGIBILITY_FIELDS = (
+    "id",
+    "surgeon_id",
+    "check_key",
+    "effective_outcome",
+    "source_answered",
+    "valid_until",
+    "evidence",
+)
+
+
 def current_results_by_surgeon(surgeon_ids) -> dict[int, dict[str, CheckResult]]:
     results: dict[int, dict[str, CheckResult]] = {}
-    for result in CheckResult.objects.filter(surgeon_id__in=surgeon_ids, is_current=True):
+    current = CheckResult.objects.filter(surgeon_id__in=surgeon_ids, is_current=True).only(*ELIGIBILITY_FIELDS)
+    for result in current:
         results.setdefault(result.surgeon_id, {})[result.check_key] = result
     return results
 
@@ -62,8 +75,7 @@ def _parts_for(surgeon, results: dict[str, CheckResult], prior_mean: Decimal) ->
 
 def city_ranking_compute(city: City, *, as_of: date, prior_mean: Decimal) -> list[tuple]:
     """The city's top list as (ScoreParts, surgeon, results) among eligible surgeons, best first."""
-    locations = PracticeLocation.objects.filter(city=city).select_related("surgeon")
-    surgeons = {loc.surgeon_id: loc.surgeon for loc in locations}
+    surgeons = {s.id: s for s in Surgeon.objects.filter(locations__city=city).distinct().only("id", "npi")}
     results = current_results_by_surgeon(list(surgeons))
     candidates = [
         (_parts_for(surgeons[sid], by_check, prior_mean), surgeons[sid], by_check)
@@ -109,6 +121,9 @@ def _listed_surgeon_ids(snapshot: RankingSnapshot | None) -> list[int]:
 def current_snapshot(city: City) -> RankingSnapshot | None:
     pointer = CityRanking.objects.filter(city=city).select_related("snapshot").first()
     return pointer.snapshot if pointer else None
+
+
+PUBLICATION_CHUNK = 50  # cities per publication task: the workers share a large run's lists
 
 
 def run_unknown_share(run: VerificationRun) -> float:
@@ -183,18 +198,26 @@ def city_publish(city: City, *, run: VerificationRun | None, as_of: date, prior_
     return "published"
 
 
-def rankings_publish(*, run: VerificationRun | None = None, cities=None, as_of: date | None = None):
+def publication_blocked_reason(run: VerificationRun) -> str:
+    """Why nothing from this run may be published (a source outage), recorded on the run; "" when it may."""
+    share = run_unknown_share(run)
+    if share <= settings.RANKING_MAX_UNKNOWN_SHARE:
+        return ""
+    reason = (
+        f"{share:.0%} of checks in run #{run.id} got no answer from a source "
+        f"(limit {settings.RANKING_MAX_UNKNOWN_SHARE:.0%}); the last lists stay published."
+    )
+    VerificationRun.objects.filter(id=run.id).update(note=reason)
+    return reason
+
+
+def rankings_publish(*, run: VerificationRun | None = None, cities=None, as_of: date | None = None, gate=True):
     """Publish every city's list through the gates; a source outage in the run publishes nothing."""
     as_of = as_of or (run.as_of if run else timezone.localdate())
     summary = PublicationSummary()
-    if run is not None:
-        share = run_unknown_share(run)
-        if share > settings.RANKING_MAX_UNKNOWN_SHARE:
-            summary.blocked_reason = (
-                f"{share:.0%} of checks in run #{run.id} got no answer from a source "
-                f"(limit {settings.RANKING_MAX_UNKNOWN_SHARE:.0%}); the last lists stay published."
-            )
-            VerificationRun.objects.filter(id=run.id).update(note=summary.blocked_reason)
+    if run is not None and gate:
+        summary.blocked_reason = publication_blocked_reason(run)
+        if summary.blocked_reason:
             return summary
     prior_mean = _prior_mean()
     for city in cities if cities is not None else City.objects.order_by("id"):
@@ -250,10 +273,34 @@ def _delist(pointer: CityRanking, gone: dict, results: dict, *, run, as_of: date
 
 
 def after_run(*, run_id: int) -> None:
+    """An annual run's lists go out in chunks of cities that the workers share; other runs delist at once."""
     run = VerificationRun.objects.get(id=run_id)
-    if run.kind == VerificationRun.Kind.ANNUAL:
-        summary = rankings_publish(run=run)
-        logger.info("run %s: published %s, awaiting approval %s", run.id, summary.published, summary.awaiting_approval)
-    else:
+    if run.kind != VerificationRun.Kind.ANNUAL:
         delist_ineligible(run=run, as_of=run.as_of)
-    VerificationRun.objects.filter(id=run.id).update(publication_done_at=timezone.now())
+        return _publication_done(run.id)
+    blocked = publication_blocked_reason(run)
+    city_ids = list(City.objects.order_by("id").values_list("id", flat=True))
+    chunks = [city_ids[i : i + PUBLICATION_CHUNK] for i in range(0, len(city_ids), PUBLICATION_CHUNK)]
+    if blocked or not chunks:
+        return _publication_done(run.id)
+    VerificationRun.objects.filter(id=run.id).update(publication_chunks_left=len(chunks))
+    from . import tasks  # tasks import this module
+
+    for chunk in chunks:
+        transaction.on_commit(lambda chunk=chunk: tasks.publish_cities.delay(run.id, chunk))
+
+
+def run_cities_publish(*, run_id: int, city_ids: list[int]) -> PublicationSummary:
+    """One chunk of an annual run's publication; the last chunk to finish marks the run's publication done."""
+    run = VerificationRun.objects.get(id=run_id)
+    summary = rankings_publish(run=run, cities=City.objects.filter(id__in=city_ids).order_by("id"), gate=False)
+    logger.info("run %s: published %s, awaiting approval %s", run.id, summary.published, summary.awaiting_approval)
+    left = VerificationRun.objects.filter(id=run_id, publication_chunks_left__gt=0)  # a redelivered chunk: no underflow
+    left.update(publication_chunks_left=F("publication_chunks_left") - 1)
+    if not VerificationRun.objects.filter(id=run_id, publication_chunks_left__gt=0).exists():
+        _publication_done(run_id)
+    return summary
+
+
+def _publication_done(run_id: int) -> None:
+    VerificationRun.objects.filter(id=run_id).update(publication_done_at=timezone.now())

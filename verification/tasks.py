@@ -34,3 +34,8 @@ def run_scheduled(kind: str) -> int:
 def run_finished(run_id: int) -> None:
     """An annual run publishes through the gates; any other run delists at once whoever became ineligible."""
     publication.after_run(run_id=run_id)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, retry_jitter=True, max_retries=5)
+def publish_cities(run_id: int, city_ids: list[int]) -> None:
+    publication.run_cities_publish(run_id=run_id, city_ids=city_ids)

@@ -164,6 +164,32 @@ def test_an_unknown_result_never_delists(twelve, city):
     assert CityRanking.objects.get(city=city).snapshot_id == before_ids
 
 
+def test_an_annual_run_publishes_in_chunks_and_records_when_it_is_done(
+    make_clean_surgeon, exclusion_list_loaded, city, monkeypatch, celery_eager, django_capture_on_commit_callbacks
+):
+    dallas = factories.CityFactory(name="Dallas", state="TX")
+    for town in (city, dallas):
+        for _ in range(3):
+            make_clean_surgeon(city=town)
+    monkeypatch.setattr(publication, "PUBLICATION_CHUNK", 1)
+    run, _ = run_sync()
+    with django_capture_on_commit_callbacks(execute=True):
+        publication.after_run(run_id=run.id)
+    run.refresh_from_db()
+    assert run.publication_chunks_left == 0 and run.publication_done_at is not None
+    assert len(listed(city)) == 3 and len(listed(dallas)) == 3
+
+
+def test_an_outage_marks_the_publication_done_with_nothing_published(twelve, city, django_capture_on_commit_callbacks):
+    run, _ = run_sync()
+    CheckResult.objects.filter(run=run).update(source_answered=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        publication.after_run(run_id=run.id)
+    run.refresh_from_db()
+    assert run.publication_done_at is not None and "no answer" in run.note
+    assert not CityRanking.objects.exists()
+
+
 def test_publish_rankings_command_reports_and_rejects_unknown_city(twelve, city, capsys):
     run_sync()
     call_command("publish_rankings", "--city", city.slug)
