@@ -30,7 +30,7 @@ def _date_spellings(day) -> set[str]:
 
 
 @pytest.fixture
-def demo(tmp_path, django_capture_on_commit_callbacks):
+def demo(tmp_path, django_capture_on_commit_callbacks, celery_eager):
     leie = tmp_path / "UPDATED.csv"
     call_command("seed_demo", "--surgeons", "80", "--cities", "12", "--leie-out", str(leie))
     call_command("import_leie", str(leie))
