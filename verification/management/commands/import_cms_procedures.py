@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from verification.sources.cms_procedures import FIRST_DATA_YEAR, cms_procedures_import
-from verification.sources.rows import file_progress_bar, import_timed, summary_write
+
+from ._file_import import file_import_run
 
 
 class Command(BaseCommand):
@@ -17,8 +18,4 @@ class Command(BaseCommand):
     def handle(self, *args, path, year, **options):
         if not FIRST_DATA_YEAR <= year <= timezone.localdate().year:
             raise CommandError(f"--year must be a data year from {FIRST_DATA_YEAR} to this year, not {year}.")
-        with file_progress_bar(path, stream=self.stderr) as bar:
-            summary = import_timed(lambda: cms_procedures_import(path=path, year=year, progress=bar.update))
-        if summary.fatal:
-            raise CommandError(f"{summary.source}: {summary.fatal}")
-        summary_write(summary, stdout=self.stdout, stderr=self.stderr)
+        file_import_run(self, path, lambda progress: cms_procedures_import(path=path, year=year, progress=progress))

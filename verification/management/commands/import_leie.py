@@ -1,9 +1,10 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from verification.sources.leie import leie_import
-from verification.sources.rows import file_progress_bar, import_timed, summary_write
+
+from ._file_import import file_import_run
 
 
 class Command(BaseCommand):
@@ -16,8 +17,4 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path, force, **options):
-        with file_progress_bar(path, stream=self.stderr) as bar:
-            summary = import_timed(lambda: leie_import(path=path, progress=bar.update, force=force))
-        if summary.fatal:
-            raise CommandError(f"{summary.source}: {summary.fatal}")
-        summary_write(summary, stdout=self.stdout, stderr=self.stderr)
+        file_import_run(self, path, lambda progress: leie_import(path=path, progress=progress, force=force))

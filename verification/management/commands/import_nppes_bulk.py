@@ -1,9 +1,10 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from verification.sources.nppes_bulk import nppes_bulk_import
-from verification.sources.rows import file_progress_bar, import_timed, summary_write
+
+from ._file_import import file_import_run
 
 
 class Command(BaseCommand):
@@ -13,8 +14,4 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path, help="npidata_pfile_YYYYMMDD-YYYYMMDD.csv from the NPPES download")
 
     def handle(self, *args, path, **options):
-        with file_progress_bar(path, stream=self.stderr) as bar:
-            summary = import_timed(lambda: nppes_bulk_import(path=path, progress=bar.update))
-        if summary.fatal:
-            raise CommandError(f"{summary.source}: {summary.fatal}")
-        summary_write(summary, stdout=self.stdout, stderr=self.stderr)
+        file_import_run(self, path, lambda progress: nppes_bulk_import(path=path, progress=progress))

@@ -1,9 +1,10 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from verification.sources.rows import file_progress_bar, import_timed, summary_write
 from verification.sources.surveys import surveys_import
+
+from ._file_import import file_import_run
 
 
 class Command(BaseCommand):
@@ -13,8 +14,4 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path, help="the survey export CSV")
 
     def handle(self, *args, path, **options):
-        with file_progress_bar(path, stream=self.stderr) as bar:
-            summary = import_timed(lambda: surveys_import(path=path, progress=bar.update))
-        if summary.fatal:
-            raise CommandError(f"{summary.source}: {summary.fatal}")
-        summary_write(summary, stdout=self.stdout, stderr=self.stderr)
+        file_import_run(self, path, lambda progress: surveys_import(path=path, progress=progress))
