@@ -264,9 +264,22 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 
 # --- Evidence documents (never public: no URL serves MEDIA_ROOT; staff download through the admin) ---
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
-# An S3-compatible store: set to "storages.backends.s3.S3Storage" after `pip install django-storages[s3]`
-# and configure it with its AWS_* variables; the default keeps files under MEDIA_ROOT.
-STORAGES["default"]["BACKEND"] = env.str("FILE_STORAGE_BACKEND", default=STORAGES["default"]["BACKEND"])
+# EVIDENCE_S3_BUCKET set → an S3-compatible store (AWS, MinIO, Ceph …): private objects, served only through
+# the staff download view; otherwise files stay under MEDIA_ROOT.
+if EVIDENCE_S3_BUCKET := env.str("EVIDENCE_S3_BUCKET", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": EVIDENCE_S3_BUCKET,
+            "endpoint_url": env.str("EVIDENCE_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("EVIDENCE_S3_REGION", default="us-east-1"),
+            "access_key": env.str("EVIDENCE_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("EVIDENCE_S3_SECRET_KEY", default="") or None,
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
 
 # --- Consultation requests ---
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

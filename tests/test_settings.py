@@ -105,3 +105,14 @@ def test_production_settings_pass_the_deploy_check():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_evidence_documents_stay_on_disk_unless_a_bucket_is_set():
+    expression = "settings.STORAGES['default']['BACKEND']"
+    assert _settings_value(expression) == "django.core.files.storage.FileSystemStorage"
+    on_s3 = _settings_value(
+        "settings.STORAGES['default']['BACKEND'], settings.STORAGES['default']['OPTIONS']['default_acl']",
+        EVIDENCE_S3_BUCKET="evidence",
+        EVIDENCE_S3_ENDPOINT_URL="http://minio:9000",
+    )
+    assert on_s3 == "('storages.backends.s3.S3Storage', 'private')"
