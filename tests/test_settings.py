@@ -115,4 +115,4 @@ def test_evidence_documents_stay_on_disk_unless_a_bucket_is_set():
         EVIDENCE_S3_BUCKET="evidence",
         EVIDENCE_S3_ENDPOINT_URL="http://minio:9000",
     )
-    assert on_s3 == "('storages.backends.s3.S3Storage', 'private')"
+    assert on_s3 == "storages.backends.s3.S3Storage private"
