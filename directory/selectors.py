@@ -1,6 +1,6 @@
 """Reads for the public pages, each in a fixed number of queries."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import City, PracticeLocation, Surgeon
@@ -37,11 +37,15 @@ def surgeon_search(*, query: str, specialty: str = "", accepting: bool = False) 
     """
     surgeons = Surgeon.objects.all()
     for term in query.split()[:5]:
-        at_location = PracticeLocation.objects.filter(surgeon=OuterRef("pk"))
-        place = Exists(at_location.filter(Q(city__name__istartswith=term) | Q(postal_code__startswith=term)))
-        surgeons = surgeons.filter(
-            Q(last_name__istartswith=term) | Q(first_name__istartswith=term) | Q(npi=term) | place
-        )
+        # Two id sets the database builds once each from indexes, not a correlated lookup per surgeon.
+        by_name = Surgeon.objects.filter(
+            Q(last_name__istartswith=term) | Q(first_name__istartswith=term) | Q(npi=term)
+        ).values("id")
+        places = Q(city__in=City.objects.filter(name__istartswith=term))
+        if term.isdigit():
+            places |= Q(postal_code__startswith=term)
+        by_place = PracticeLocation.objects.filter(places).values("surgeon_id")
+        surgeons = surgeons.filter(Q(id__in=by_name) | Q(id__in=by_place))
     if specialty:
         surgeons = surgeons.filter(specialty=specialty)
     if accepting:

@@ -32,11 +32,13 @@ def test_no_database_url_means_sqlite_under_var():
 
 def test_postgres_database_url_selects_postgresql():
     value = _settings_value(
-        "settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME']",
+        "settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME'], "
+        "settings.DATABASES['default']['OPTIONS']['options']",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/spine",
     )
     assert "postgresql" in value
     assert "spine" in value
+    assert "jit=off" in value  # a JIT compile cost more than the search it was meant to speed up
 
 
 def test_no_redis_url_means_local_memory_cache_and_eager_tasks():
