@@ -18,6 +18,15 @@ def statistics_refresh(*models) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
+def column_defaults(fields) -> dict:
+    """What an unset column gets in a bulk write: now for auto_now(_add) fields, else the field's default."""
+    now = timezone.now()
+    return {
+        f.attname: now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+        for f in fields
+    }
+
+
 def rows_insert_ignoring_conflicts(model, rows: list[dict]) -> None:
     """INSERT … ON CONFLICT DO NOTHING for plain rows (attname → value); unset fields take their defaults.
 
@@ -30,10 +39,7 @@ def rows_insert_ignoring_conflicts(model, rows: list[dict]) -> None:
         model.objects.bulk_create([model(**row) for row in rows], ignore_conflicts=True, batch_size=2000)
         return
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    now = timezone.now()
-    auto_now = {f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
-    defaults = {f.attname: now if f.attname in auto_now else None for f in fields}
-    defaults.update({f.attname: f.get_default() for f in fields if f.has_default()})
+    defaults = column_defaults(fields)
     json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
     quote = connection.ops.quote_name
     table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)

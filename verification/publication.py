@@ -18,6 +18,7 @@ from .selectors import city_pointer_forget
 from .signals import snapshot_published
 
 logger = logging.getLogger(__name__)
+PUBLICATION_CHUNK = 50  # cities per publication task: the workers share a large run's lists
 Status = RankingSnapshot.Status
 
 
@@ -121,9 +122,6 @@ def _listed_surgeon_ids(snapshot: RankingSnapshot | None) -> list[int]:
 def current_snapshot(city: City) -> RankingSnapshot | None:
     pointer = CityRanking.objects.filter(city=city).select_related("snapshot").first()
     return pointer.snapshot if pointer else None
-
-
-PUBLICATION_CHUNK = 50  # cities per publication task: the workers share a large run's lists
 
 
 def run_unknown_share(run: VerificationRun) -> float:

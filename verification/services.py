@@ -194,7 +194,8 @@ def run_finish(*, run_id: int) -> bool:
     if not claimed:
         return False
     VerificationRun.objects.filter(id=run_id).update(counts=run_counts(run_id))
-    statistics_refresh(CheckResult)  # the run just wrote one row per surgeon and check; publication reads them
+    if VerificationRun.objects.filter(id=run_id, batches_total__gt=1).exists():
+        statistics_refresh(CheckResult)  # a large run rewrote many results; not for a reviewer's one-surgeon re-run
     logger.info("verification run %s finished", run_id)
     transaction.on_commit(lambda: _after_run(run_id))
     return True

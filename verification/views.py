@@ -50,7 +50,7 @@ def city_detail(request, slug):
         key = f"city-page:{city_id}:{snapshot_id}"
         html = cache.get(key)
         if html is None:
-            html = _render_city_list(request, snapshot_id)
+            html = _render_city_list(snapshot_id)
             cache.set(key, html, settings.CACHE_TTL_SECONDS)
         response = HttpResponse(html)
     response["ETag"] = etag
@@ -58,7 +58,7 @@ def city_detail(request, slug):
     return response
 
 
-def _render_city_list(request, snapshot_id) -> str:
+def _render_city_list(snapshot_id) -> str:
     snapshot, entries = selectors.snapshot_with_entries(snapshot_id=snapshot_id)
     context = {"city": snapshot.city, "snapshot": snapshot, "entries": entries, "list_size": settings.RANKING_LIST_SIZE}
     # Rendered without the request: the cached HTML must hold nothing user-specific (no CSRF token).

@@ -4,8 +4,8 @@ import operator
 
 from django.apps import apps
 from django.db import connection
-from django.utils import timezone
 
+from ..db import column_defaults
 from .plan import Row
 
 
@@ -65,12 +65,8 @@ def _reserve_ids(model: type, count: int) -> int:
 
 def _column_values(model: type, rows: list[Row]) -> list[tuple]:
     """Each row as a tuple in column order: a parent row as its id, an unset field as its default."""
-    now = timezone.now()
     fields = model._meta.concrete_fields
-    defaults = {
-        f.attname: now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
-        for f in fields
-    }
+    defaults = column_defaults(fields)
     parents = [(f.name, f.attname) for f in fields if f.is_relation]
     in_order = operator.itemgetter(*(f.attname for f in fields))
     values = []
