@@ -1,10 +1,12 @@
 """Everything the checks need for a batch of surgeons, loaded in a fixed number of queries."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Max, Prefetch
+from django.db.models import Max, Sum, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from directory.models import (
@@ -18,6 +20,7 @@ from directory.models import (
     StateControlledSubstanceRegistration,
     StateLicense,
     Surgeon,
+    TimeStamped,
 )
 
 from .models import ExclusionRecord
@@ -26,6 +29,8 @@ from .sources.manual import FEEDS
 
 # The exclusion list is screened monthly; older than this it no longer answers for anyone.
 EXCLUSION_LIST_MAX_AGE = timedelta(days=45)
+# What the profile page shows and no check reads.
+PROFILE_FIELDS = ("bio", "languages", "photo")
 
 
 @dataclass
@@ -40,7 +45,7 @@ class Dossier:
     csr_registrations: list[StateControlledSubstanceRegistration] | None
     malpractice_policies: list[MalpracticePolicy] | None
     disciplinary_actions: list[DisciplinaryAction] = field(default_factory=list)
-    procedure_volumes: list[ProcedureVolume] = field(default_factory=list)
+    procedure_volumes: list[ProcedureVolume] = field(default_factory=list)  # spine procedures: one total per source
     satisfaction: SatisfactionScore | None = None
     exclusion_matches: list[ExclusionRecord] | None = None
     exclusion_list_loaded_on: date | None = None
@@ -61,54 +66,87 @@ def _exclusion_list_loaded_on(as_of: date) -> date | None:
     return loaded_on if loaded_on and as_of - loaded_on <= EXCLUSION_LIST_MAX_AGE else None
 
 
+# What matching and the licence check read of an exclusion row.
+EXCLUSION_FIELDS = (
+    "id",
+    "npi",
+    "last_name",
+    "first_name",
+    "state",
+    "date_of_birth",
+    "exclusion_date",
+    "reinstatement_date",
+)
+
+
 def _exclusion_candidates(surgeons: list[Surgeon], states: set[str]) -> list[ExclusionRecord]:
-    npis = [s.npi for s in surgeons]
-    last_names = {s.last_name.upper() for s in surgeons}
-    by_npi = ExclusionRecord.objects.filter(active=True, npi__in=npis)
-    by_name = ExclusionRecord.objects.filter(active=True, npi="", last_name__in=last_names, state__in=states)
+    """Rows on a surgeon's NPI, and NPI-less rows on a surgeon's exact (last, first) name in the batch's states."""
+    active = ExclusionRecord.objects.filter(active=True).only(*EXCLUSION_FIELDS)
+    by_npi = active.filter(npi__any_of=[s.npi for s in surgeons])
+    by_name = (
+        active.filter(npi="", last_name__any_of={s.last_name.upper() for s in surgeons}, state__any_of=states)
+        .alias(name=Concat("last_name", Value("|"), "first_name"))
+        .filter(name__any_of={f"{s.last_name.upper()}|{s.first_name.upper()}" for s in surgeons})
+    )
     return list(by_npi.union(by_name))
 
 
-def _matches_for(surgeon: Surgeon, states: list[str], candidates: list[ExclusionRecord]) -> list[ExclusionRecord]:
-    matches = []
-    for row in candidates:
-        if row.npi:
-            if row.npi == surgeon.npi:
-                matches.append(row)
-        elif (
-            row.last_name.upper() == surgeon.last_name.upper()
-            and row.first_name.upper() == surgeon.first_name.upper()
-            and row.state in states
+class _ExclusionIndex:
+    """Exclusion rows keyed the two ways a surgeon can match: by NPI, or by name in a practice state."""
+
+    def __init__(self, rows: list[ExclusionRecord]):
+        self.by_npi: dict[str, list[ExclusionRecord]] = defaultdict(list)
+        self.by_name: dict[tuple[str, str], list[ExclusionRecord]] = defaultdict(list)
+        for row in rows:
+            if row.npi:
+                self.by_npi[row.npi].append(row)
+            else:
+                self.by_name[row.last_name.upper(), row.first_name.upper()].append(row)
+
+    def matches_for(self, surgeon: Surgeon, states: list[str]) -> list[ExclusionRecord]:
+        by_name = [
+            row
+            for row in self.by_name.get((surgeon.last_name.upper(), surgeon.first_name.upper()), [])
+            if row.state in states
             and not (row.date_of_birth and surgeon.date_of_birth and row.date_of_birth != surgeon.date_of_birth)
-        ):
-            matches.append(row)
-    return matches
+        ]
+        return self.by_npi.get(surgeon.npi, []) + by_name
 
 
 def dossiers_load(surgeon_ids: list[int], *, as_of: date) -> list[Dossier]:
-    locations = PracticeLocation.objects.select_related("city").order_by("-is_primary", "id")
-    surgeons = list(
-        Surgeon.objects.filter(id__in=surgeon_ids)
-        .prefetch_related(
-            Prefetch("locations", queryset=locations),
-            Prefetch(
-                "procedure_volumes",
-                queryset=ProcedureVolume.objects.filter(cpt_code__in=settings.SPINE_CPT_CODES),
-            ),
-            Prefetch("satisfaction_scores", queryset=SatisfactionScore.objects.order_by("-period_end")),
-        )
-        .order_by("id")
-    )
+    bookkeeping = TimeStamped.BOOKKEEPING_FIELDS
+    surgeons = list(Surgeon.objects.filter(id__any_of=surgeon_ids).defer(*bookkeeping, *PROFILE_FIELDS).order_by("id"))
     ids = [s.id for s in surgeons]
+    states = defaultdict(set)
+    for surgeon_id, state in PracticeLocation.objects.filter(surgeon_id__any_of=ids).values_list(
+        "surgeon_id", "city__state"
+    ):
+        states[surgeon_id].add(state)
+    states_by_surgeon = {surgeon_id: sorted(states[surgeon_id]) for surgeon_id in ids}
+    volumes = defaultdict(list)
+    spine_totals = (
+        ProcedureVolume.objects.filter(surgeon_id__any_of=ids, cpt_code__in=settings.SPINE_CPT_CODES)
+        .values("surgeon_id", "source")
+        .annotate(total=Sum("count"))
+        .order_by("surgeon_id", "source")
+    )
+    for row in spine_totals:
+        volumes[row["surgeon_id"]].append(ProcedureVolume(source=row["source"], count=row["total"]))
+    latest_scores = {}
+    for score in (
+        SatisfactionScore.objects.filter(surgeon_id__any_of=ids)
+        .defer(*bookkeeping)
+        .order_by("surgeon_id", "-period_end")
+    ):
+        latest_scores.setdefault(score.surgeon_id, score)
     licenses = _feed_records("state_board", ids)
     boards = _feed_records("board_certification", ids)
     deas = _feed_records("dea", ids)
     csrs = _feed_records("state_csr", ids)
     policies = _feed_records("malpractice", ids)
-    states_by_surgeon = {s.id: sorted({loc.city.state for loc in s.locations.all()}) for s in surgeons}
     all_states = {state for states in states_by_surgeon.values() for state in states}
     loaded_on = _exclusion_list_loaded_on(as_of)
-    candidates = _exclusion_candidates(surgeons, all_states) if loaded_on else None
+    exclusions = _ExclusionIndex(_exclusion_candidates(surgeons, all_states)) if loaded_on else None
     return [
         Dossier(
             surgeon=s,
@@ -118,10 +156,10 @@ def dossiers_load(surgeon_ids: list[int], *, as_of: date) -> list[Dossier]:
             dea_registrations=None if deas is None else deas[s.id],
             csr_registrations=None if csrs is None else csrs[s.id],
             malpractice_policies=None if policies is None else policies[s.id],
-            disciplinary_actions=[a for lic in (licenses or {}).get(s.id, []) for a in lic.actions.all()],
-            procedure_volumes=list(s.procedure_volumes.all()),
-            satisfaction=next(iter(s.satisfaction_scores.all()), None),
-            exclusion_matches=None if candidates is None else _matches_for(s, states_by_surgeon[s.id], candidates),
+            disciplinary_actions=[a for lic in (licenses or {}).get(s.id, []) for a in lic.actions_on_file],
+            procedure_volumes=volumes[s.id],
+            satisfaction=latest_scores.get(s.id),
+            exclusion_matches=None if exclusions is None else exclusions.matches_for(s, states_by_surgeon[s.id]),
             exclusion_list_loaded_on=loaded_on,
         )
         for s in surgeons

@@ -4,10 +4,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Avg, F
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from directory.models import City, SatisfactionScore, Surgeon
@@ -35,22 +37,36 @@ class PublicationSummary:
     blocked_reason: str = ""
 
 
-# What eligibility, scoring and a snapshot's links read: publication loads a whole city's results at once.
-ELIGIBILITY_FIELDS = (
-    "id",
-    "surgeon_id",
-    "check_key",
-    "effective_outcome",
-    "source_answered",
-    "valid_until",
-    "evidence",
-)
+class CurrentResult(NamedTuple):
+    """What eligibility, scoring and a snapshot's links read of a current result: plain values, no model.
+
+    Publication reads every surgeon's results in every city, so it takes only these columns and, of the
+    evidence, only the figures the score is made of (`figures`), extracted by the database.
+    """
+
+    id: int
+    surgeon_id: int
+    check_key: str
+    effective_outcome: str
+    source_answered: bool
+    valid_until: date | None
+    figures: dict[str, str | None]
 
 
-def current_results_by_surgeon(surgeon_ids) -> dict[int, dict[str, CheckResult]]:
-    results: dict[int, dict[str, CheckResult]] = {}
-    current = CheckResult.objects.filter(surgeon_id__in=surgeon_ids, is_current=True).only(*ELIGIBILITY_FIELDS)
-    for result in current:
+SCORE_FIGURES = ("score", "responses", "verified_spine_procedures", "years")
+
+
+def current_results_by_surgeon(surgeon_ids) -> dict[int, dict[str, CurrentResult]]:
+    columns = ("id", "surgeon_id", "check_key", "effective_outcome", "source_answered", "valid_until")
+    figures = {f"figure_{name}": KeyTextTransform(name, "evidence") for name in SCORE_FIGURES}
+    rows = (
+        CheckResult.objects.filter(surgeon_id__any_of=surgeon_ids, is_current=True)
+        .annotate(**figures)
+        .values_list(*columns, *figures)
+    )
+    results: dict[int, dict[str, CurrentResult]] = {}
+    for row in rows:
+        result = CurrentResult(*row[: len(columns)], figures=dict(zip(SCORE_FIGURES, row[len(columns) :], strict=True)))
         results.setdefault(result.surgeon_id, {})[result.check_key] = result
     return results
 
@@ -60,15 +76,15 @@ def _prior_mean() -> Decimal:
     return Decimal(str(mean)) if mean is not None else Decimal("8.5")
 
 
-def _parts_for(surgeon, results: dict[str, CheckResult], prior_mean: Decimal) -> ranking.ScoreParts:
-    satisfaction = results["satisfaction"].evidence
-    experience = results["experience"].evidence
+def _parts_for(surgeon, results: dict[str, CurrentResult], prior_mean: Decimal) -> ranking.ScoreParts:
+    satisfaction = results["satisfaction"].figures
+    experience = results["experience"].figures
     return ranking.score_parts(
         npi=surgeon.npi,
-        score=Decimal(satisfaction.get("score", "0")),
-        responses=int(satisfaction.get("responses", 0)),
-        procedures=int(experience.get("verified_spine_procedures", 0)),
-        years=int(experience.get("years") or 0),
+        score=Decimal(str(satisfaction["score"] or "0")),
+        responses=int(satisfaction["responses"] or 0),
+        procedures=int(experience["verified_spine_procedures"] or 0),
+        years=int(experience["years"] or 0),
         prior_mean=prior_mean,
         prior_weight=settings.RANKING_PRIOR_WEIGHT,
     )

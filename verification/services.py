@@ -97,7 +97,7 @@ def evaluate_all(dossier, *, check_keys, as_of: date) -> dict[str, Result]:
 def _carried_decisions(surgeon_ids, check_keys) -> dict[tuple[int, str], CheckResult]:
     """Current results a reviewer overrode, so an unchanged finding keeps the reviewer's decision."""
     overridden = CheckResult.objects.filter(
-        surgeon_id__in=surgeon_ids, check_key__in=check_keys, is_current=True
+        surgeon_id__any_of=surgeon_ids, check_key__in=check_keys, is_current=True
     ).exclude(effective_outcome=F("outcome"))
     return {(r.surgeon_id, r.check_key): r for r in overridden}
 
@@ -141,7 +141,7 @@ def results_record(*, run: VerificationRun, results: dict[int, dict[str, Result]
     checked_at = timezone.now()
     with transaction.atomic():
         carried = _carried_decisions(surgeon_ids, check_keys)
-        CheckResult.objects.filter(surgeon_id__in=surgeon_ids, check_key__in=check_keys, is_current=True).exclude(
+        CheckResult.objects.filter(surgeon_id__any_of=surgeon_ids, check_key__in=check_keys, is_current=True).exclude(
             run=run
         ).update(is_current=False)
         rows = [

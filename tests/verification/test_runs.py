@@ -206,6 +206,6 @@ def test_dossiers_load_in_a_constant_number_of_queries(
 ):
     ids = [make_clean_surgeon().id for _ in range(8)]
     factories.DisciplinaryActionFactory(license=factories.StateLicenseFactory(surgeon_id=ids[0]))
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         dossiers = dossiers_load(ids, as_of=timezone.localdate())
     assert len(dossiers) == 8 and len(dossiers[0].disciplinary_actions) == 1

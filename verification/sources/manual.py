@@ -8,15 +8,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from django.db.models import Model
+from django.db.models import Model, Prefetch
 
 from directory.models import (
     BoardCertification,
     DEARegistration,
+    DisciplinaryAction,
     EvidenceMethod,
     MalpracticePolicy,
     StateControlledSubstanceRegistration,
     StateLicense,
+    TimeStamped,
 )
 
 RecordT_co = TypeVar("RecordT_co", bound=Model, covariant=True)
@@ -37,21 +39,25 @@ class CredentialFeed(Protocol[RecordT_co]):
 BoardCertificationFeed = CredentialFeed[BoardCertification]
 DEARegistrationFeed = CredentialFeed[DEARegistration]
 MalpracticeFeed = CredentialFeed[MalpracticePolicy]
-StateBoardFeed = CredentialFeed[StateLicense]  # licences with their disciplinary actions prefetched
+StateBoardFeed = CredentialFeed[StateLicense]  # each licence carries its disciplinary actions as `actions_on_file`
 
 
 @dataclass(frozen=True)
 class OnFileRecords:
     """The records reviewers entered in the directory: one query per kind (plus one per prefetch)."""
 
-    model: type[Model]
+    model: type[TimeStamped]
     name: str
     method: EvidenceMethod = EvidenceMethod.ATTESTED_DOCUMENT
-    prefetch: tuple[str, ...] = ()
+    prefetch: tuple[Prefetch, ...] = ()
 
     def records_for(self, surgeon_ids: Sequence[int]) -> dict[int, list[Model]]:
         grouped: dict[int, list[Model]] = {surgeon_id: [] for surgeon_id in surgeon_ids}
-        rows = self.model.objects.filter(surgeon_id__in=list(surgeon_ids)).prefetch_related(*self.prefetch)
+        rows = (
+            self.model.objects.filter(surgeon_id__any_of=list(surgeon_ids))
+            .defer(*TimeStamped.BOOKKEEPING_FIELDS)
+            .prefetch_related(*self.prefetch)
+        )
         for row in rows.order_by("id"):
             grouped[row.surgeon_id].append(row)
         return grouped
@@ -64,6 +70,15 @@ FEEDS: dict[str, CredentialFeed] = {
     "state_csr": OnFileRecords(StateControlledSubstanceRegistration, "State registration certificate on file"),
     # The board's own profile is the primary source; each record still carries its own evidence_method.
     "state_board": OnFileRecords(
-        StateLicense, "State-board profile", EvidenceMethod.PRIMARY_SOURCE, prefetch=("actions",)
+        StateLicense,
+        "State-board profile",
+        EvidenceMethod.PRIMARY_SOURCE,
+        prefetch=(
+            Prefetch(
+                "actions",
+                DisciplinaryAction.objects.defer(*TimeStamped.BOOKKEEPING_FIELDS),
+                to_attr="actions_on_file",
+            ),
+        ),
     ),
 }
