@@ -1,5 +1,7 @@
 """Database housekeeping shared by the bulk writers."""
 
+import json
+
 from django.db import connection, transaction
 from django.utils import timezone
 from psycopg.types.json import Jsonb
@@ -27,6 +29,14 @@ def column_defaults(fields) -> dict:
     }
 
 
+class JsonText(str):
+    """A JSON field's value already serialized: the bulk writer stores it without serializing it again."""
+
+
+def _json_value(value):
+    return value if isinstance(value, JsonText) else Jsonb(value)
+
+
 def rows_insert_ignoring_conflicts(model, rows: list[dict]) -> None:
     """INSERT … ON CONFLICT DO NOTHING for plain rows (attname → value); unset fields take their defaults.
 
@@ -36,7 +46,8 @@ def rows_insert_ignoring_conflicts(model, rows: list[dict]) -> None:
     if not rows:
         return
     if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**row) for row in rows], ignore_conflicts=True, batch_size=2000)
+        decoded = [{k: json.loads(v) if isinstance(v, JsonText) else v for k, v in row.items()} for row in rows]
+        model.objects.bulk_create([model(**row) for row in decoded], ignore_conflicts=True, batch_size=2000)
         return
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     defaults = column_defaults(fields)
@@ -53,6 +64,8 @@ def rows_insert_ignoring_conflicts(model, rows: list[dict]) -> None:
         with cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 values = {**defaults, **row}
-                copy.write_row([Jsonb(values[name]) if name in json_fields else values[name] for name in defaults])
+                copy.write_row(
+                    [_json_value(values[name]) if name in json_fields else values[name] for name in defaults]
+                )
         cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT DO NOTHING")  # noqa: S608
         cursor.execute(f"DELETE FROM {staging}")  # noqa: S608 - ON COMMIT clears it, but a transaction may stage again

@@ -9,11 +9,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
-from directory.db import rows_insert_ignoring_conflicts, statistics_refresh
+from directory.db import JsonText, rows_insert_ignoring_conflicts, statistics_refresh
 from directory.models import Surgeon
 
 from .checks import CHECKS, REQUIRED_CHECKS, SANCTIONS_CHECKS
-from .checks.types import Outcome, Result
+from .checks.types import Outcome, Result, evidence_to_json
 from .dossier import dossiers_load
 from .models import CheckResult, ReviewDecision, VerificationBatch, VerificationRun
 
@@ -106,7 +106,9 @@ def _result_row(run, surgeon_id, key, result: Result, checked_at: datetime, carr
     fingerprint = result.fingerprint
     previous = carried.get((surgeon_id, key))
     keep = previous is not None and previous.fingerprint == fingerprint
-    evidence = {**result.evidence, "decision_carried_from": previous.id} if keep else result.evidence
+    evidence = (
+        evidence_to_json({**result.evidence, "decision_carried_from": previous.id}) if keep else result.evidence_json
+    )
     return {
         "run_id": run.id,
         "surgeon_id": surgeon_id,
@@ -117,21 +119,11 @@ def _result_row(run, surgeon_id, key, result: Result, checked_at: datetime, carr
         "source": result.source,
         "checked_at": checked_at,
         "valid_until": result.valid_until,
-        "evidence": _jsonable(evidence),
+        "evidence": JsonText(evidence),
         "reason": result.reason[:500],
         "source_answered": result.source_answered,
         "fingerprint": fingerprint,
     }
-
-
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def results_record(*, run: VerificationRun, results: dict[int, dict[str, Result]]) -> int:

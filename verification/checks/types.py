@@ -4,6 +4,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.db import models
 
@@ -34,11 +35,27 @@ class Result:
     evidence: dict = field(default_factory=dict)
     source_answered: bool = True
 
+    @cached_property
+    def evidence_json(self) -> str:
+        return evidence_to_json(self.evidence)
+
     @property
     def fingerprint(self) -> str:
         """A hash of what was looked at, so an unchanged finding can keep a reviewer's decision."""
-        payload = json.dumps([self.outcome, self.evidence], sort_keys=True, default=str)
+        # The bytes of json.dumps([outcome, evidence], sort_keys=True), so earlier runs' fingerprints still match.
+        payload = f"[{json.dumps(self.outcome)}, {self.evidence_json}]"
         return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _date_to_iso(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} does not belong in evidence")
+
+
+def evidence_to_json(evidence: dict) -> str:
+    """Evidence as stored and fingerprinted: JSON with sorted keys, dates in ISO 8601."""
+    return json.dumps(evidence, sort_keys=True, default=_date_to_iso)
 
 
 def no_answer(source: str, *, method: EvidenceMethod = EvidenceMethod.PRIMARY_SOURCE) -> Result:
