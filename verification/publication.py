@@ -1,6 +1,7 @@
 """Build city snapshots, run the gates, switch the per-city pointer in one transaction, delist at once."""
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -11,12 +12,13 @@ from django.db import transaction
 from django.db.models import Avg, F
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
-from directory.models import City, SatisfactionScore, Surgeon
+from directory.models import City, PracticeLocation, SatisfactionScore
 
 from . import ranking
 from .models import CheckResult, CityRanking, RankingEntry, RankingSnapshot, VerificationRun
-from .selectors import city_pointer_forget
+from .selectors import city_pointers_forget
 from .signals import snapshot_published
 
 logger = logging.getLogger(__name__)
@@ -76,11 +78,11 @@ def _prior_mean() -> Decimal:
     return Decimal(str(mean)) if mean is not None else Decimal("8.5")
 
 
-def _parts_for(surgeon, results: dict[str, CurrentResult], prior_mean: Decimal) -> ranking.ScoreParts:
+def _parts_for(npi: str, results: dict[str, CurrentResult], prior_mean: Decimal) -> ranking.ScoreParts:
     satisfaction = results["satisfaction"].figures
     experience = results["experience"].figures
     return ranking.score_parts(
-        npi=surgeon.npi,
+        npi=npi,
         score=Decimal(str(satisfaction["score"] or "0")),
         responses=int(satisfaction["responses"] or 0),
         procedures=int(experience["verified_spine_procedures"] or 0),
@@ -90,54 +92,66 @@ def _parts_for(surgeon, results: dict[str, CurrentResult], prior_mean: Decimal) 
     )
 
 
-def city_ranking_compute(city: City, *, as_of: date, prior_mean: Decimal) -> list[tuple]:
-    """The city's top list as (ScoreParts, surgeon, results) among eligible surgeons, best first."""
-    surgeons = {s.id: s for s in Surgeon.objects.filter(locations__city=city).distinct().only("id", "npi")}
-    results = current_results_by_surgeon(list(surgeons))
-    candidates = [
-        (_parts_for(surgeons[sid], by_check, prior_mean), surgeons[sid], by_check)
-        for sid, by_check in results.items()
+@dataclass(frozen=True)
+class Candidate:
+    parts: ranking.ScoreParts
+    surgeon_id: int
+    results: dict[str, CurrentResult]
+
+
+def cities_ranking_compute(city_ids: list[int], *, as_of: date, prior_mean: Decimal) -> dict[int, list[Candidate]]:
+    """Each city's top list among eligible surgeons, best first, for many cities in two queries."""
+    in_city, npis = defaultdict(set), {}
+    locations = PracticeLocation.objects.filter(city_id__any_of=city_ids)
+    for city_id, surgeon_id, npi in locations.values_list("city_id", "surgeon_id", "surgeon__npi"):
+        in_city[city_id].add(surgeon_id)
+        npis[surgeon_id] = npi
+    results = current_results_by_surgeon(list(npis))
+    eligible = {
+        surgeon_id: Candidate(_parts_for(npis[surgeon_id], by_check, prior_mean), surgeon_id, by_check)
+        for surgeon_id, by_check in results.items()
         if ranking.eligibility(by_check, as_of=as_of).eligible
-    ]
-    candidates.sort(key=lambda item: item[0].sort_key)
-    return candidates[: settings.RANKING_LIST_SIZE]
+    }
+    ranked = {}
+    for city_id in city_ids:
+        candidates = sorted((eligible[s] for s in in_city[city_id] if s in eligible), key=lambda c: c.parts.sort_key)
+        ranked[city_id] = candidates[: settings.RANKING_LIST_SIZE]
+    return ranked
 
 
-def _create_snapshot(city, run, ranked, *, status, reason, note="") -> RankingSnapshot:
-    snapshot = RankingSnapshot.objects.create(
-        city=city, run=run, method_version=ranking.METHOD_VERSION, status=status, reason=reason, note=note
-    )
+def _snapshots_create(planned: list[tuple[RankingSnapshot, list[Candidate]]]) -> list[RankingSnapshot]:
+    """Unsaved snapshots with their lists, written in three queries whatever their number (history included)."""
+    snapshots = bulk_create_with_history([snapshot for snapshot, _ in planned], RankingSnapshot)
     entries = RankingEntry.objects.bulk_create(
         RankingEntry(
             snapshot=snapshot,
             rank=position,
-            surgeon=surgeon,
-            adjusted_satisfaction=parts.adjusted_satisfaction,
-            satisfaction_score=parts.satisfaction_score,
-            satisfaction_responses=parts.satisfaction_responses,
-            verified_procedures=parts.verified_procedures,
-            years_in_practice=parts.years_in_practice,
+            surgeon_id=candidate.surgeon_id,
+            adjusted_satisfaction=candidate.parts.adjusted_satisfaction,
+            satisfaction_score=candidate.parts.satisfaction_score,
+            satisfaction_responses=candidate.parts.satisfaction_responses,
+            verified_procedures=candidate.parts.verified_procedures,
+            years_in_practice=candidate.parts.years_in_practice,
         )
-        for position, (parts, surgeon, _) in enumerate(ranked, start=1)
+        for snapshot, (_, ranked) in zip(snapshots, planned, strict=True)
+        for position, candidate in enumerate(ranked, start=1)
     )
-    links = [
+    candidates = [candidate for _, ranked in planned for candidate in ranked]
+    RankingEntry.results.through.objects.bulk_create(
         RankingEntry.results.through(rankingentry_id=entry.id, checkresult_id=result.id)
-        for entry, (_, _, results) in zip(entries, ranked, strict=True)
-        for result in results.values()
-    ]
-    RankingEntry.results.through.objects.bulk_create(links)
-    return snapshot
+        for entry, candidate in zip(entries, candidates, strict=True)
+        for result in candidate.results.values()
+    )
+    return snapshots
 
 
-def _listed_surgeon_ids(snapshot: RankingSnapshot | None) -> list[int]:
-    if snapshot is None:
-        return []
-    return list(snapshot.entries.order_by("rank").values_list("surgeon_id", flat=True))
-
-
-def current_snapshot(city: City) -> RankingSnapshot | None:
-    pointer = CityRanking.objects.filter(city=city).select_related("snapshot").first()
-    return pointer.snapshot if pointer else None
+def listed_surgeon_ids(snapshot_ids) -> dict[int, list[int]]:
+    """Each snapshot's surgeons in rank order, in one query."""
+    listed = defaultdict(list)
+    entries = RankingEntry.objects.filter(snapshot_id__any_of=snapshot_ids).order_by("snapshot_id", "rank")
+    for snapshot_id, surgeon_id in entries.values_list("snapshot_id", "surgeon_id"):
+        listed[snapshot_id].append(surgeon_id)
+    return listed
 
 
 def run_unknown_share(run: VerificationRun) -> float:
@@ -172,7 +186,7 @@ def snapshot_publish(*, snapshot_id: int, user=None, as_of: date | None = None) 
             snapshot.approved_by, snapshot.approved_at = user, timezone.now()
         snapshot.save(update_fields=["status", "published_at", "approved_by", "approved_at"])
     logger.info("published snapshot %s for %s", snapshot.id, snapshot.city)
-    transaction.on_commit(lambda: city_pointer_forget(slug=snapshot.city.slug))
+    transaction.on_commit(lambda: city_pointers_forget(slugs=[snapshot.city.slug]))
     transaction.on_commit(lambda: _announce(snapshot.id), robust=True)  # listeners never undo a publication
     return snapshot
 
@@ -190,26 +204,75 @@ def _announce(snapshot_id: int) -> None:
     snapshot_published.send(sender=RankingSnapshot, snapshot_id=snapshot_id)
 
 
-def city_publish(city: City, *, run: VerificationRun | None, as_of: date, prior_mean: Decimal) -> str:
-    """Propose the city's new list and publish it unless a gate holds it. Returns what happened."""
-    ranked = city_ranking_compute(city, as_of=as_of, prior_mean=prior_mean)
-    current = current_snapshot(city)
-    new_ids = [surgeon.id for _, surgeon, _ in ranked]
-    old_ids = _listed_surgeon_ids(current)
-    if not ranked and current is None:
+def _plan(city, ranked: list[Candidate], old_ids: list[int], *, has_list: bool, run) -> RankingSnapshot | str:
+    """What to do with a city's new list: "empty", "unchanged", or an unsaved snapshot to publish or hold."""
+    new_ids = [candidate.surgeon_id for candidate in ranked]
+    if not ranked and not has_list:
         return "empty"
     if new_ids == old_ids:
         return "unchanged"
-    changes = len(set(new_ids) ^ set(old_ids))
     reason = RankingSnapshot.Reason.ANNUAL if run and run.kind == run.Kind.ANNUAL else RankingSnapshot.Reason.MANUAL
-    if current is not None and changes > settings.RANKING_MAX_CHANGES_WITHOUT_APPROVAL:
-        note = f"{changes} surgeons join or leave the list; a publisher must approve it."
-        _create_snapshot(city, run, ranked, status=Status.AWAITING_APPROVAL, reason=reason, note=note)
-        return "awaiting_approval"
-    note = "" if len(ranked) >= settings.RANKING_LIST_SIZE else f"Only {len(ranked)} surgeons are eligible."
-    snapshot = _create_snapshot(city, run, ranked, status=Status.DRAFT, reason=reason, note=note)
-    snapshot_publish(snapshot_id=snapshot.id, as_of=as_of)
-    return "published"
+    snapshot = RankingSnapshot(city=city, run=run, method_version=ranking.METHOD_VERSION, reason=reason)
+    changes = len(set(new_ids) ^ set(old_ids))
+    if has_list and changes > settings.RANKING_MAX_CHANGES_WITHOUT_APPROVAL:
+        snapshot.status = Status.AWAITING_APPROVAL
+        snapshot.note = f"{changes} surgeons join or leave the list; a publisher must approve it."
+    else:
+        snapshot.status, snapshot.published_at = Status.PUBLISHED, timezone.now()
+        snapshot.note = (
+            "" if len(ranked) >= settings.RANKING_LIST_SIZE else f"Only {len(ranked)} surgeons are eligible."
+        )
+    return snapshot
+
+
+def cities_publish(cities: list[City], *, run, as_of: date, prior_mean: Decimal) -> dict[str, str]:
+    """Propose each city's new list and publish it unless a gate holds it, in one transaction for all of them.
+
+    The cities' pointers are locked before the results are read, so every list switched in is one that was
+    eligible under the lock, as a publisher's approval checks it. Returns {city slug: what happened}.
+    """
+    city_ids = [city.id for city in cities]
+    with transaction.atomic():
+        pointers = {p.city_id: p for p in CityRanking.objects.select_for_update().filter(city_id__any_of=city_ids)}
+        listed = listed_surgeon_ids([p.snapshot_id for p in pointers.values()])
+        ranked = cities_ranking_compute(city_ids, as_of=as_of, prior_mean=prior_mean)
+        plans = {}
+        for city in cities:
+            pointer = pointers.get(city.id)
+            old_ids = listed[pointer.snapshot_id] if pointer else []
+            plans[city.id] = _plan(city, ranked[city.id], old_ids, has_list=pointer is not None, run=run)
+        planned = [(plan, ranked[city_id]) for city_id, plan in plans.items() if isinstance(plan, RankingSnapshot)]
+        published = [s for s in _snapshots_create(planned) if s.status == Status.PUBLISHED]
+        _pointers_switch(published, pointers)
+    return {city.slug: _outcome(plans[city.id]) for city in cities}
+
+
+def _outcome(plan: RankingSnapshot | str) -> str:
+    if isinstance(plan, str):
+        return plan
+    return "published" if plan.status == Status.PUBLISHED else "awaiting_approval"
+
+
+def _pointers_switch(published: list[RankingSnapshot], pointers: dict[int, CityRanking]) -> None:
+    """Point each city at its new snapshot (inside the caller's transaction) and tell readers after commit."""
+    now = timezone.now()
+    superseded, moved, created = [], [], []
+    for snapshot in published:
+        pointer = pointers.get(snapshot.city_id)
+        if pointer is None:
+            created.append(CityRanking(city_id=snapshot.city_id, snapshot=snapshot, updated_at=now))
+        else:
+            superseded.append(pointer.snapshot_id)
+            pointer.snapshot, pointer.updated_at = snapshot, now
+            moved.append(pointer)
+    RankingSnapshot.objects.filter(id__any_of=superseded).update(status=Status.SUPERSEDED)
+    CityRanking.objects.bulk_update(moved, ["snapshot", "updated_at"])
+    CityRanking.objects.bulk_create(created)
+    slugs = [snapshot.city.slug for snapshot in published]
+    transaction.on_commit(lambda: city_pointers_forget(slugs=slugs))
+    for snapshot in published:
+        logger.info("published snapshot %s for %s", snapshot.id, snapshot.city)
+        transaction.on_commit(lambda snapshot_id=snapshot.id: _announce(snapshot_id), robust=True)
 
 
 def publication_blocked_reason(run: VerificationRun) -> str:
@@ -234,9 +297,13 @@ def rankings_publish(*, run: VerificationRun | None = None, cities=None, as_of: 
         if summary.blocked_reason:
             return summary
     prior_mean = _prior_mean()
-    for city in cities if cities is not None else City.objects.order_by("id"):
-        outcome = city_publish(city, run=run, as_of=as_of, prior_mean=prior_mean)
-        getattr(summary, outcome).append(city.slug)
+    cities = list(cities if cities is not None else City.objects.order_by("id"))
+    for start in range(0, len(cities), PUBLICATION_CHUNK):
+        outcomes = cities_publish(
+            cities[start : start + PUBLICATION_CHUNK], run=run, as_of=as_of, prior_mean=prior_mean
+        )
+        for slug, outcome in outcomes.items():
+            getattr(summary, outcome).append(slug)
     return summary
 
 
@@ -247,11 +314,11 @@ def delist_ineligible(*, run: VerificationRun | None = None, as_of: date | None 
     """
     as_of = as_of or timezone.localdate()
     pointers = list(CityRanking.objects.select_related("snapshot", "city"))
-    listed = {p.city_id: _listed_surgeon_ids(p.snapshot) for p in pointers}
+    listed = listed_surgeon_ids([p.snapshot_id for p in pointers])
     results = current_results_by_surgeon({sid for ids in listed.values() for sid in ids})
     published = []
     for pointer in pointers:
-        verdicts = {sid: ranking.eligibility(results.get(sid, {}), as_of=as_of) for sid in listed[pointer.city_id]}
+        verdicts = {sid: ranking.eligibility(results.get(sid, {}), as_of=as_of) for sid in listed[pointer.snapshot_id]}
         gone = {sid: v for sid, v in verdicts.items() if not v.eligible and v.affirmative}
         if gone:
             published.append(_delist(pointer, gone, results, run=run, as_of=as_of))
@@ -260,9 +327,8 @@ def delist_ineligible(*, run: VerificationRun | None = None, as_of: date | None 
 
 def _delist(pointer: CityRanking, gone: dict, results: dict, *, run, as_of: date) -> RankingSnapshot:
     entries = list(pointer.snapshot.entries.select_related("surgeon").order_by("rank"))
-    kept = [e for e in entries if e.surgeon_id not in gone]
-    ranked = [
-        (
+    kept = [
+        Candidate(
             ranking.ScoreParts(
                 npi=e.surgeon.npi,
                 satisfaction_score=e.satisfaction_score,
@@ -271,18 +337,25 @@ def _delist(pointer: CityRanking, gone: dict, results: dict, *, run, as_of: date
                 verified_procedures=e.verified_procedures,
                 years_in_practice=e.years_in_practice,
             ),
-            e.surgeon,
+            e.surgeon_id,
             results[e.surgeon_id],
         )
-        for e in kept
+        for e in entries
+        if e.surgeon_id not in gone
     ]
     removed = [e for e in entries if e.surgeon_id in gone]
     note = "Removed: " + "; ".join(
         f"{e.surgeon.display_name} ({', '.join(gone[e.surgeon_id].reasons)})" for e in removed
     )
-    snapshot = _create_snapshot(
-        pointer.city, run, ranked, status=Status.DRAFT, reason=RankingSnapshot.Reason.DELISTING, note=note
+    draft = RankingSnapshot(
+        city=pointer.city,
+        run=run,
+        method_version=ranking.METHOD_VERSION,
+        status=Status.DRAFT,
+        reason=RankingSnapshot.Reason.DELISTING,
+        note=note,
     )
+    (snapshot,) = _snapshots_create([(draft, kept)])
     return snapshot_publish(snapshot_id=snapshot.id, as_of=as_of)
 
 

@@ -40,8 +40,8 @@ def city_pointer_get(*, slug: str) -> tuple[int, int | None]:
     return tuple(pointer)
 
 
-def city_pointer_forget(*, slug: str) -> None:
-    cache.delete(_pointer_key(slug))
+def city_pointers_forget(*, slugs: list[str]) -> None:
+    cache.delete_many([_pointer_key(slug) for slug in slugs])
 
 
 def _entries(snapshot_id: int) -> list[RankingEntry]:
