@@ -41,7 +41,7 @@ def _totals(rows: CsvRows, summary: ImportSummary) -> dict[tuple[int, str], int]
     surgeon_ids = dict(Surgeon.objects.values_list("npi", "id"))
     totals: dict[tuple[int, str], int] = defaultdict(int)
     read = skipped = 0
-    for line, row in rows:
+    for line, row in _candidate_rows(rows, npi_at, surgeon_ids):
         read += 1
         try:
             code = row[code_at]
@@ -53,8 +53,21 @@ def _totals(rows: CsvRows, summary: ImportSummary) -> dict[tuple[int, str], int]
             summary.error(line, f"expected {len(rows.header)} fields, found {len(row)}")
         except ValueError:
             summary.error(line, f"{SERVICES} is not a count: {row[services_at]!r}")
-    summary.read, summary.skipped = read, skipped
+    passed_over = getattr(rows, "passed_over", 0)
+    summary.read, summary.skipped = read + passed_over, skipped + passed_over
     return totals
+
+
+def _candidate_rows(rows: CsvRows, npi_at: int, surgeon_ids: dict[str, int]):
+    """The file's rows, less those whose line plainly starts with an NPI we do not list: most of a national
+    file, passed over without CSV parsing. A line starting with a quote is always parsed."""
+    if npi_at != 0:
+        return rows
+
+    def keep(line: str) -> bool:
+        return line[:10] in surgeon_ids or line.startswith('"')
+
+    return rows.prefiltered(keep)
 
 
 def _store(totals: dict[tuple[int, str], int], *, period: str, summary: ImportSummary) -> None:

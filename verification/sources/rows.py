@@ -96,8 +96,8 @@ class CsvRows:
     def __enter__(self) -> "CsvRows":
         self._raw = open(self.path, "rb")  # noqa: SIM115 - closed in __exit__
         # Undecodable bytes become U+FFFD: one odd name must not stop a multi-GB import.
-        text = io.TextIOWrapper(self._raw, encoding=self.encoding, errors="replace", newline="")
-        self._reader = csv.reader(text)
+        self._text = io.TextIOWrapper(self._raw, encoding=self.encoding, errors="replace", newline="")
+        self._reader = csv.reader(self._text)
         self.header = [name.strip() for name in next(self._reader, [])]
         if not self.header:
             self.close()
@@ -122,6 +122,43 @@ class CsvRows:
                     reported = position
         except csv.Error as exc:
             raise csv.Error(f"line {reader.line_num}: {exc}") from exc
+        if progress:
+            progress(raw.tell() - reported)
+
+    def prefiltered(self, keep_line: Callable[[str], bool]) -> Iterator[tuple[int, list[str]]]:
+        """Like iterating, but a record whose first line `keep_line` rejects is passed over without being parsed.
+
+        For files where most records are of no interest and a cheap test on the raw line says so. Records
+        passed over are counted in `self.passed_over`. A quoted field spanning lines is followed by counting
+        quotes, so its record is kept or passed over whole.
+        """
+        self.passed_over = 0
+        line_number = self._reader.line_num
+        raw, progress = self._raw, self.progress
+        reported = 0
+
+        def kept_lines() -> Iterator[str]:
+            nonlocal line_number, reported
+            keeping, inside_quotes = True, False
+            for line in self._text:
+                line_number += 1
+                if not inside_quotes:
+                    keeping = keep_line(line)
+                    self.passed_over += not keeping
+                if '"' in line and line.count('"') % 2:
+                    inside_quotes = not inside_quotes
+                if keeping:
+                    yield line
+                if progress and line_number % _PROGRESS_EVERY == 0:
+                    position = raw.tell()
+                    progress(position - reported)
+                    reported = position
+
+        try:
+            for row in csv.reader(kept_lines()):
+                yield line_number, row
+        except csv.Error as exc:
+            raise csv.Error(f"line {line_number}: {exc}") from exc
         if progress:
             progress(raw.tell() - reported)
 

@@ -118,3 +118,21 @@ def test_a_file_without_the_needed_columns_imports_nothing(cms_file):
 
     assert "missing column(s) Rndrng_NPI, HCPCS_Cd, Tot_Srvcs" in summary.fatal
     assert not ProcedureVolume.objects.exists()
+
+
+@pytest.mark.django_db
+def test_rows_of_unlisted_providers_are_counted_and_a_quoted_npi_is_still_read(write_csv):
+    surgeon = factories.SurgeonFactory()
+    path = write_csv(
+        [
+            ",".join(HEADER),
+            f'"{surgeon.npi}",SMITH,JO,HOUSTON,TX,63030,"Removal of disc, lumbar",F,20,7.0',
+            "1999999999,SMITH,JO,HOUSTON,TX,63030,desc,F,20,9.0",
+            f"{surgeon.npi},SMITH,JO,HOUSTON,TX,63030,desc,O,20,5",
+        ]
+    )
+
+    summary = cms_procedures_import(path=path, year=2024)
+
+    assert volumes() == {(surgeon.npi, "63030"): 12}
+    assert (summary.read, summary.skipped, summary.bad) == (3, 1, 0)

@@ -39,3 +39,23 @@ def test_line_numbers_are_the_files_physical_lines(write_csv):
 
     with CsvRows(path) as rows:
         assert [line for line, _ in rows] == [2, 4, 5]
+
+
+def test_prefiltered_passes_over_rejected_records_whole_and_keeps_physical_line_numbers(write_csv):
+    path = write_csv(["id,note", "keep,1", 'skip,"two\nlines, keep"', "keep,3", 'keep,"a ""quoted""\nnote"', "x,5"])
+
+    with CsvRows(path) as rows:
+        kept = list(rows.prefiltered(lambda line: line.startswith("keep")))
+
+    assert kept == [(2, ["keep", "1"]), (5, ["keep", "3"]), (7, ["keep", 'a "quoted"\nnote'])]
+    assert rows.passed_over == 2
+
+
+def test_prefiltered_reports_progress_through_the_whole_file(write_csv):
+    path = write_csv(["id", *(f"row{i}" for i in range(20000))])
+    reported = []
+
+    with CsvRows(path, progress=reported.append) as rows:
+        assert list(rows.prefiltered(lambda line: line == "row7\n")) == [(9, ["row7"])]
+
+    assert sum(reported) == path.stat().st_size
