@@ -145,45 +145,48 @@ def _mark_seen(hashes: list[str], stamp) -> None:
         cursor.execute(sql, [True, stamp, *params])
 
 
-def _copy_text(rows: list[tuple], tail: str) -> str:
-    """Rows in COPY's text format; `tail` holds the columns every row shares."""
-    lines = []
-    for row in rows:
-        probe = "".join(_FREE_TEXT(row))
-        if "\\" in probe or "\t" in probe or "\n" in probe or "\r" in probe:  # rare: a value needs escaping
-            row = tuple(None if value is None else _copy_escape(value) for value in row)
-        lines.append("\t".join("\\N" if value is None else value for value in row) + tail)
-    return "\n".join(lines) + "\n"
+def _copy_line(row: tuple, tail: str) -> str:
+    """A row in COPY's text format; `tail` holds the columns every row shares."""
+    probe = "".join(_FREE_TEXT(row))
+    if "\\" in probe or "\t" in probe or "\n" in probe or "\r" in probe:  # rare: a value needs escaping
+        row = tuple(None if value is None else _copy_escape(value) for value in row)
+    return "\t".join("\\N" if value is None else value for value in row) + tail + "\n"
+
+
+def _with_copy_lines(chunks, tail: str | None):
+    """Each chunk with its rows' COPY lines (None: no COPY), built as the chunk is read, in the reader thread."""
+    for chunk in chunks:
+        yield chunk, None if tail is None else [_copy_line(values, tail) for _, values in chunk]
 
 
 def _copy_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _insert(rows: list[tuple], stamp) -> None:
+def _insert(rows: list[tuple], copy_lines: list[str] | None, stamp) -> None:
     table, column = _table()
     names = ", ".join(column[name] for name in COLUMNS)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            seen = stamp.isoformat()
+        if copy_lines is not None:
             with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                copy.write(_copy_text(rows, tail=f"\t{SOURCE}\t{seen}\t{seen}\tt"))
+                copy.write("".join(copy_lines))
         else:
             placeholders = ", ".join(["%s"] * len(COLUMNS))
             sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608
             cursor.executemany(sql, [(*row, SOURCE, stamp, stamp, True) for row in rows])
 
 
-def _apply_chunk(chunk: list[tuple[int, tuple]], summary: ImportSummary, stamp) -> None:
+def _apply_chunk(chunk: list[tuple[int, tuple]], copy_lines: list[str] | None, summary: ImportSummary, stamp) -> None:
     by_hash = {}
-    for _, values in chunk:
+    for position, (_, values) in enumerate(chunk):
         if values[0] in by_hash:
             summary.skipped += 1  # the same row twice in one file is one exclusion
         else:
-            by_hash[values[0]] = values
+            by_hash[values[0]] = position
     existing = _existing(list(by_hash), stamp)
-    if new := [values for row_hash, values in by_hash.items() if row_hash not in existing]:
-        _insert(new, stamp)
+    if new := [position for row_hash, position in by_hash.items() if row_hash not in existing]:
+        lines = None if copy_lines is None else [copy_lines[position] for position in new]
+        _insert([chunk[position][1] for position in new], lines, stamp)
     earlier = [row_hash for row_hash, (_, seen) in existing.items() if not seen]
     if earlier:
         _mark_seen(earlier, stamp)
@@ -221,9 +224,12 @@ def leie_import(*, path: str | os.PathLike, progress: Progress | None = None, fo
         with CsvRows(path, progress=progress) as rows, transaction.atomic():
             rows.require_exact_header(LEIE_HEADER)
             previously_active = ExclusionRecord.objects.filter(source=SOURCE, active=True).count()
-            with prefetched(chunked(_normalised(rows, summary), CHUNK_SIZE), depth=1) as chunks:
-                for chunk in chunks:
-                    _apply_chunk(chunk, summary, stamp)
+            seen = seen_at.isoformat()
+            tail = f"\t{SOURCE}\t{seen}\t{seen}\tt" if connection.vendor == "postgresql" else None
+            chunks = _with_copy_lines(chunked(_normalised(rows, summary), CHUNK_SIZE), tail)
+            with prefetched(chunks, depth=1) as ready:
+                for chunk, copy_lines in ready:
+                    _apply_chunk(chunk, copy_lines, summary, stamp)
             _retire_absent(summary, seen_at, previously_active=previously_active, force=force)
     except (HeaderError, ImportRefused, OSError, csv.Error) as exc:
         return ImportSummary(source=summary.source, read=summary.read, fatal=f"{exc}; nothing was imported")
