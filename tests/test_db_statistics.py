@@ -27,3 +27,25 @@ def test_seeding_and_a_large_run_leave_fresh_statistics(django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         call_command("run_verification", "--surgeon", npi, "--sync")  # one batch: not worth an ANALYZE
     assert _tuples_estimate("verification_checkresult") == 60 * 7
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics are a PostgreSQL matter")
+def test_an_exclusion_list_import_refreshes_the_statistics_of_the_columns_matched_on(tmp_path):
+    from verification.sources.leie import LEIE_HEADER, MATCHED_ON
+
+    rows = [",".join(LEIE_HEADER)] + [
+        f"NAME{i},FIRST{i % 7},,,IND,,,,19650412,1 MAIN ST,HOUSTON,TX,77030,1128a1,20200115,00000000,00000000,"
+        for i in range(40)
+    ]
+    path = tmp_path / "UPDATED.csv"
+    path.write_text("\n".join(rows) + "\n")
+
+    call_command("import_leie", str(path))
+
+    assert _tuples_estimate("verification_exclusionrecord") == 40
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT attname FROM pg_stats WHERE tablename = 'verification_exclusionrecord'")
+        analysed = {name for (name,) in cursor.fetchall()}
+    assert (
+        analysed == {"active", "source", "npi", "last_name", "first_name", "state", "last_seen_at"} == set(MATCHED_ON)
+    )

@@ -45,6 +45,9 @@ COLUMNS = (
 )  # fmt: skip
 
 
+# What the dossier and the next import filter exclusion rows on: the columns whose statistics matter.
+MATCHED_ON = ("active", "source", "npi", "last_name", "first_name", "state", "last_seen_at")
+
 # The values of _values() that come from free text; the others are a hex hash, digits, ISO dates or None.
 _FREE_TEXT = operator.itemgetter(1, 2, 3, 4, 5, 6, 9, 10, 11, 15)
 
@@ -233,5 +236,5 @@ def leie_import(*, path: str | os.PathLike, progress: Progress | None = None, fo
             _retire_absent(summary, seen_at, previously_active=previously_active, force=force)
     except (HeaderError, ImportRefused, OSError, csv.Error) as exc:
         return ImportSummary(source=summary.source, read=summary.read, fatal=f"{exc}; nothing was imported")
-    statistics_refresh(ExclusionRecord)
+    statistics_refresh(ExclusionRecord, fields=MATCHED_ON)
     return summary
