@@ -113,32 +113,47 @@ class _ExclusionIndex:
         return self.by_npi.get(surgeon.npi, []) + by_name
 
 
-def dossiers_load(surgeon_ids: list[int], *, as_of: date) -> list[Dossier]:
-    bookkeeping = TimeStamped.BOOKKEEPING_FIELDS
-    surgeons = list(Surgeon.objects.filter(id__any_of=surgeon_ids).defer(*bookkeeping, *PROFILE_FIELDS).order_by("id"))
-    ids = [s.id for s in surgeons]
+def _practice_states(ids: list[int]) -> dict[int, list[str]]:
     states = defaultdict(set)
     for surgeon_id, state in PracticeLocation.objects.filter(surgeon_id__any_of=ids).values_list(
         "surgeon_id", "city__state"
     ):
         states[surgeon_id].add(state)
-    states_by_surgeon = {surgeon_id: sorted(states[surgeon_id]) for surgeon_id in ids}
+    return {surgeon_id: sorted(states[surgeon_id]) for surgeon_id in ids}
+
+
+def _spine_volumes(ids: list[int]) -> dict[int, list[ProcedureVolume]]:
+    """Spine procedures per surgeon, one unsaved ProcedureVolume per source holding the total count."""
     volumes = defaultdict(list)
-    spine_totals = (
+    totals = (
         ProcedureVolume.objects.filter(surgeon_id__any_of=ids, cpt_code__in=settings.SPINE_CPT_CODES)
         .values("surgeon_id", "source")
         .annotate(total=Sum("count"))
         .order_by("surgeon_id", "source")
     )
-    for row in spine_totals:
+    for row in totals:
         volumes[row["surgeon_id"]].append(ProcedureVolume(source=row["source"], count=row["total"]))
-    latest_scores = {}
-    for score in (
-        SatisfactionScore.objects.filter(surgeon_id__any_of=ids)
-        .defer(*bookkeeping)
-        .order_by("surgeon_id", "-period_end")
-    ):
-        latest_scores.setdefault(score.surgeon_id, score)
+    return volumes
+
+
+def _latest_scores(ids: list[int]) -> dict[int, SatisfactionScore]:
+    latest = {}
+    scores = SatisfactionScore.objects.filter(surgeon_id__any_of=ids).defer(*TimeStamped.BOOKKEEPING_FIELDS)
+    for score in scores.order_by("surgeon_id", "-period_end"):
+        latest.setdefault(score.surgeon_id, score)
+    return latest
+
+
+def dossiers_load(surgeon_ids: list[int], *, as_of: date) -> list[Dossier]:
+    surgeons = list(
+        Surgeon.objects.filter(id__any_of=surgeon_ids)
+        .defer(*TimeStamped.BOOKKEEPING_FIELDS, *PROFILE_FIELDS)
+        .order_by("id")
+    )
+    ids = [s.id for s in surgeons]
+    states_by_surgeon = _practice_states(ids)
+    volumes = _spine_volumes(ids)
+    latest_scores = _latest_scores(ids)
     licenses = _feed_records("state_board", ids)
     boards = _feed_records("board_certification", ids)
     deas = _feed_records("dea", ids)

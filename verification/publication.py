@@ -173,21 +173,13 @@ def snapshot_publish(*, snapshot_id: int, user=None, as_of: date | None = None) 
             verdict = ranking.eligibility(results.get(surgeon_id, {}), as_of=as_of)
             if not verdict.eligible:
                 raise PublicationError(f"Surgeon {surgeon_id} is no longer eligible: {', '.join(verdict.reasons)}")
-        pointer = CityRanking.objects.select_for_update().filter(city=snapshot.city).first()
-        if pointer is not None:
-            RankingSnapshot.objects.filter(id=pointer.snapshot_id).update(status=Status.SUPERSEDED)
-            pointer.snapshot = snapshot
-            pointer.save(update_fields=["snapshot", "updated_at"])
-        else:
-            CityRanking.objects.create(city=snapshot.city, snapshot=snapshot)
+        pointers = {p.city_id: p for p in CityRanking.objects.select_for_update().filter(city=snapshot.city)}
         snapshot.status = Status.PUBLISHED
         snapshot.published_at = timezone.now()
         if user is not None:
             snapshot.approved_by, snapshot.approved_at = user, timezone.now()
         snapshot.save(update_fields=["status", "published_at", "approved_by", "approved_at"])
-    logger.info("published snapshot %s for %s", snapshot.id, snapshot.city)
-    transaction.on_commit(lambda: city_pointers_forget(slugs=[snapshot.city.slug]))
-    transaction.on_commit(lambda: _announce(snapshot.id), robust=True)  # listeners never undo a publication
+        _pointers_switch([snapshot], pointers)
     return snapshot
 
 
@@ -272,6 +264,7 @@ def _pointers_switch(published: list[RankingSnapshot], pointers: dict[int, CityR
     transaction.on_commit(lambda: city_pointers_forget(slugs=slugs))
     for snapshot in published:
         logger.info("published snapshot %s for %s", snapshot.id, snapshot.city)
+        # Listeners never undo a publication: a failing one is logged, not raised.
         transaction.on_commit(lambda snapshot_id=snapshot.id: _announce(snapshot_id), robust=True)
 
 

@@ -467,6 +467,15 @@ def test_every_endpoint_uses_a_constant_number_of_queries(api, surgeon, location
     assert max(before.values()) <= 8
 
 
+DATE_FORMS = (
+    lambda day: day.isoformat(),
+    lambda day: f"{day:%Y%m%d}",
+    lambda day: f"{day:%m/%d/%Y}",
+    lambda day: f'"{day.year}"',
+    lambda day: f'"{day:%Y-%m}"',
+)
+
+
 def test_no_private_field_appears_in_any_fhir_response(api, published_city, location_row):
     surgeons = published_city[1]
     ConsultationRequest.objects.create(
@@ -480,7 +489,9 @@ def test_no_private_field_appears_in_any_fhir_response(api, published_city, loca
     text = "".join(api.get(url).content.decode() for url in urls)
     results = CheckResult.objects.filter(surgeon__in=surgeons)
     assert results.exists()
-    forbidden = ["1961", "1970", "Privatepatient", "555-0199", "private-practice.example", "date_of_birth"]
+    # Dates of birth in every form they could take (a bare year would also match ids once sequences pass it).
+    forbidden = [f(day) for day in (dt.date(1961, 5, 17), dt.date(1970, 3, 14)) for f in DATE_FORMS]
+    forbidden += ["Privatepatient", "555-0199", "private-practice.example", "date_of_birth", "birthDate"]
     forbidden += [dea.number for s in surgeons for dea in s.dea_registrations.all()]
     forbidden += [dea.masked_number for s in surgeons for dea in s.dea_registrations.all()]
     forbidden += ["check_digit_valid", "payload", "sha256", "policy_number"]
