@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from directory.db import rows_insert_ignoring_conflicts
 from directory.models import ProcedureVolume, Surgeon
 
 from .rows import CsvRows, HeaderError, ImportSummary, Progress
@@ -82,11 +83,11 @@ def _store(totals: dict[tuple[int, str], int], *, period: str, summary: ImportSu
     for (surgeon_id, code), count in totals.items():
         pk, stored_count = stored.get((surgeon_id, code), (None, None))
         if pk is None:
-            new.append(ProcedureVolume(surgeon_id=surgeon_id, source=SOURCE, period=period, cpt_code=code, count=count))
+            new.append({"surgeon_id": surgeon_id, "source": SOURCE, "period": period, "cpt_code": code, "count": count})
         elif stored_count != count:
             changed.append(ProcedureVolume(id=pk, count=count, updated_at=now))
     with transaction.atomic():
-        ProcedureVolume.objects.bulk_create(new, batch_size=1000)
+        rows_insert_ignoring_conflicts(ProcedureVolume, new)
         ProcedureVolume.objects.bulk_update(changed, ["count", "updated_at"], batch_size=1000)
     summary.created, summary.updated = len(new), len(changed)
     summary.unchanged = len(totals) - len(new) - len(changed)
