@@ -14,9 +14,8 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
-from directory.db import rows_insert_ignoring_conflicts
+from directory.db import column_update_by_id, rows_insert_ignoring_conflicts
 from directory.models import ProcedureVolume, Surgeon
 
 from .rows import CsvRows, HeaderError, ImportSummary, Progress
@@ -78,17 +77,16 @@ def _store(totals: dict[tuple[int, str], int], *, period: str, summary: ImportSu
             "id", "surgeon_id", "cpt_code", "count"
         )
     }
-    now = timezone.now()
-    new, changed = [], []
+    new, changed = [], {}
     for (surgeon_id, code), count in totals.items():
         pk, stored_count = stored.get((surgeon_id, code), (None, None))
         if pk is None:
             new.append({"surgeon_id": surgeon_id, "source": SOURCE, "period": period, "cpt_code": code, "count": count})
         elif stored_count != count:
-            changed.append(ProcedureVolume(id=pk, count=count, updated_at=now))
+            changed[pk] = count
     with transaction.atomic():
         rows_insert_ignoring_conflicts(ProcedureVolume, new)
-        ProcedureVolume.objects.bulk_update(changed, ["count", "updated_at"], batch_size=1000)
+        column_update_by_id(ProcedureVolume, "count", changed)
     summary.created, summary.updated = len(new), len(changed)
     summary.unchanged = len(totals) - len(new) - len(changed)
 

@@ -83,11 +83,14 @@ def test_a_corrected_file_updates_counts_and_other_years_are_untouched(cms_file)
     surgeon = factories.SurgeonFactory()
     cms_procedures_import(path=cms_file(cms_row(surgeon.npi, "63030", "14")), year=2023)
     cms_procedures_import(path=cms_file(cms_row(surgeon.npi, "63030", "14")), year=2024)
+    stamped = dict(ProcedureVolume.objects.values_list("period", "updated_at"))
 
     summary = cms_procedures_import(path=cms_file(cms_row(surgeon.npi, "63030", "19")), year=2024)
 
     assert (summary.created, summary.updated) == (0, 1)
     assert dict(ProcedureVolume.objects.values_list("period", "count")) == {"2023": 14, "2024": 19}
+    restamped = dict(ProcedureVolume.objects.values_list("period", "updated_at"))
+    assert restamped["2024"] > stamped["2024"] and restamped["2023"] == stamped["2023"]
 
 
 @pytest.mark.django_db
