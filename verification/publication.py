@@ -225,7 +225,8 @@ def cities_publish(cities: list[City], *, run, as_of: date, prior_mean: Decimal)
     """
     city_ids = [city.id for city in cities]
     with transaction.atomic():
-        pointers = {p.city_id: p for p in CityRanking.objects.select_for_update().filter(city_id__any_of=city_ids)}
+        locked = CityRanking.objects.select_for_update().filter(city_id__any_of=city_ids).order_by("city_id")
+        pointers = {p.city_id: p for p in locked}  # locked in city order, as every publisher does: no deadlock
         listed = listed_surgeon_ids([p.snapshot_id for p in pointers.values()])
         ranked = cities_ranking_compute(city_ids, as_of=as_of, prior_mean=prior_mean)
         plans = {}

@@ -52,3 +52,41 @@ def test_readers_see_the_old_list_or_the_new_one_never_a_mix(transactional_db, c
     assert not mixed, f"{len(mixed)} reads saw a list that was never published whole"
     assert len({sid for sid, _ in observations}) >= 2, "readers should have observed more than one list"
     assert connection.vendor == "postgresql"
+
+
+def test_two_publishers_of_the_same_cities_leave_one_published_list_per_city(transactional_db, settings):
+    """Both lock the cities' pointers in city order: one waits for the other, neither deadlocks or doubles a list."""
+    from directory.models import City
+    from tests.factories import CityFactory
+    from verification.models import CityRanking
+
+    settings.RANKING_MAX_CHANGES_WITHOUT_APPROVAL = 100
+    ExclusionRecord.objects.create(row_hash="decoy", last_name="NOBODY", state="WY")
+    cities = [CityFactory(name=f"Town {i}") for i in range(4)]
+    surgeons = [clean_surgeon(city) for city in cities for _ in range(3)]
+    run, _ = run_sync()
+    publication.rankings_publish(run=run)
+    for surgeon in surgeons[2::3]:  # the last in each city moves to the top
+        surgeon.satisfaction_scores.update(score="9.99", responses=1000)
+    manual, _ = run_sync(kind="manual")
+    errors = []
+
+    def publish():
+        try:
+            publication.rankings_publish(run=manual, cities=list(City.objects.order_by("-id")))
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=publish) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    for pointer in CityRanking.objects.select_related("snapshot"):
+        published = RankingSnapshot.objects.filter(city=pointer.city, status=RankingSnapshot.Status.PUBLISHED)
+        assert list(published) == [pointer.snapshot]
+        assert pointer.snapshot.run_id == manual.id
