@@ -53,8 +53,7 @@ def _totals(rows: CsvRows, summary: ImportSummary) -> dict[tuple[int, str], int]
             summary.error(line, f"expected {len(rows.header)} fields, found {len(row)}")
         except ValueError:
             summary.error(line, f"{SERVICES} is not a count: {row[services_at]!r}")
-    passed_over = getattr(rows, "passed_over", 0)
-    summary.read, summary.skipped = read + passed_over, skipped + passed_over
+    summary.read, summary.skipped = read + rows.passed_over, skipped + rows.passed_over
     return totals
 
 

@@ -92,6 +92,7 @@ class CsvRows:
         self.path = Path(path)
         self.progress = progress
         self.encoding = encoding
+        self.passed_over = 0  # records prefiltered() skipped without parsing
 
     def __enter__(self) -> "CsvRows":
         self._raw = open(self.path, "rb")  # noqa: SIM115 - closed in __exit__
@@ -110,20 +111,24 @@ class CsvRows:
     def close(self) -> None:
         self._raw.close()
 
+    def _report(self, reported: int) -> int:
+        """Tell `progress` how many bytes were read since position `reported`; returns the new position."""
+        position = self._raw.tell()
+        self.progress(position - reported)
+        return position
+
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
-        reader, raw, progress = self._reader, self._raw, self.progress
+        reader, progress = self._reader, self.progress
         reported = 0
         try:
             for count, row in enumerate(reader, start=1):
                 yield reader.line_num, row
                 if progress and count % _PROGRESS_EVERY == 0:
-                    position = raw.tell()
-                    progress(position - reported)
-                    reported = position
+                    reported = self._report(reported)
         except csv.Error as exc:
             raise csv.Error(f"line {reader.line_num}: {exc}") from exc
         if progress:
-            progress(raw.tell() - reported)
+            self._report(reported)
 
     def prefiltered(self, keep_line: Callable[[str], bool]) -> Iterator[tuple[int, list[str]]]:
         """Like iterating, but a record whose first line `keep_line` rejects is passed over without being parsed.
@@ -132,9 +137,8 @@ class CsvRows:
         passed over are counted in `self.passed_over`. A quoted field spanning lines is followed by counting
         quotes, so its record is kept or passed over whole.
         """
-        self.passed_over = 0
         line_number = self._reader.line_num
-        raw, progress = self._raw, self.progress
+        progress = self.progress
         reported = 0
 
         def kept_lines() -> Iterator[str]:
@@ -150,9 +154,7 @@ class CsvRows:
                 if keeping:
                     yield line
                 if progress and line_number % _PROGRESS_EVERY == 0:
-                    position = raw.tell()
-                    progress(position - reported)
-                    reported = position
+                    reported = self._report(reported)
 
         try:
             for row in csv.reader(kept_lines()):
@@ -160,7 +162,7 @@ class CsvRows:
         except csv.Error as exc:
             raise csv.Error(f"line {line_number}: {exc}") from exc
         if progress:
-            progress(raw.tell() - reported)
+            self._report(reported)
 
     def require_exact_header(self, expected: Sequence[str]) -> None:
         # The header found is not echoed: a file without one starts with a data row, maybe private.
