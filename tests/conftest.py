@@ -1,11 +1,9 @@
-import datetime as dt
 import os
 
 import pytest
 
 from tests import factories
 from tests.verification.conftest import clean_surgeon
-from verification.models import ExclusionRecord
 
 
 def _uses_postgres_and_redis() -> bool:
@@ -51,10 +49,7 @@ def surgeon(db, city):
 
 @pytest.fixture
 def exclusion_list_loaded(db):
-    """A loaded, fresh exclusion list with one unrelated row, so the sanctions screen can answer."""
-    return ExclusionRecord.objects.create(
-        row_hash="decoy", last_name="NOBODY", first_name="NEVER", state="WY", exclusion_date=dt.date(2020, 1, 1)
-    )
+    return factories.exclusion_list_load()
 
 
 @pytest.fixture

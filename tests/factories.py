@@ -4,9 +4,11 @@ import datetime as dt
 import itertools
 
 import factory
+from django.utils import timezone
 
 from directory import models
 from directory.npi import npi_check_digit
+from verification.models import ExclusionListImport, ExclusionRecord
 
 TODAY = dt.date(2026, 11, 25)
 _npi_bases = itertools.count(100_000_001)
@@ -15,6 +17,14 @@ _npi_bases = itertools.count(100_000_001)
 def next_npi() -> str:
     base = str(next(_npi_bases))
     return base + str(npi_check_digit(base))
+
+
+def exclusion_list_load(at=None) -> ExclusionRecord:
+    """A loaded exclusion list (imported `at`, default now) with one unrelated row: the sanctions screen can answer."""
+    ExclusionListImport.objects.create(imported_at=at or timezone.now(), rows_read=1, created=1)
+    return ExclusionRecord.objects.create(
+        row_hash="decoy", last_name="NOBODY", first_name="NEVER", state="WY", exclusion_date=dt.date(2020, 1, 1)
+    )
 
 
 def dea_number(prefix: str, six: str) -> str:

@@ -18,6 +18,7 @@ from . import admin_views, publication, services
 from .models import (
     CheckResult,
     CityRanking,
+    ExclusionListImport,
     ExclusionRecord,
     RankingEntry,
     RankingSnapshot,
@@ -152,6 +153,12 @@ class ExclusionRecordAdmin(ReadOnlyAdmin):
     list_filter = ["active", "state", "exclusion_type"]
     search_fields = ["=npi", "last_name", "business_name"]
     show_full_result_count = False
+
+
+@admin.register(ExclusionListImport)
+class ExclusionListImportAdmin(ReadOnlyAdmin):
+    list_display = ["imported_at", "source", "rows_read", "created", "reactivated", "retired"]
+    list_filter = ["source"]
 
 
 class RankingEntryInline(admin.TabularInline):

@@ -23,7 +23,7 @@ from directory.models import (
     TimeStamped,
 )
 
-from .models import ExclusionRecord
+from .models import ExclusionListImport, ExclusionRecord
 from .sources.http import SourceUnavailable
 from .sources.manual import FEEDS
 
@@ -61,7 +61,7 @@ def _feed_records(kind: str, surgeon_ids):
 
 def _exclusion_list_loaded_on(as_of: date) -> date | None:
     """When the exclusion list was last loaded, or None if never or too long ago to trust."""
-    latest = ExclusionRecord.objects.aggregate(latest=Max("last_seen_at"))["latest"]
+    latest = ExclusionListImport.objects.aggregate(latest=Max("imported_at"))["latest"]
     loaded_on = timezone.localdate(latest) if latest else None
     return loaded_on if loaded_on and as_of - loaded_on <= EXCLUSION_LIST_MAX_AGE else None
 
@@ -82,7 +82,7 @@ EXCLUSION_FIELDS = (
 def _exclusion_candidates(surgeons: list[Surgeon], states: set[str]) -> list[ExclusionRecord]:
     """Rows on a surgeon's NPI, and NPI-less rows on a surgeon's exact (last, first) name in the batch's states."""
     active = ExclusionRecord.objects.filter(active=True).only(*EXCLUSION_FIELDS)
-    by_npi = active.filter(npi__any_of=[s.npi for s in surgeons])
+    by_npi = active.exclude(npi="").filter(npi__any_of=[s.npi for s in surgeons])  # the partial NPI index
     by_name = (
         active.filter(npi="", last_name__any_of={s.last_name.upper() for s in surgeons}, state__any_of=states)
         .alias(name=Concat("last_name", Value("|"), "first_name"))

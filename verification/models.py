@@ -145,6 +145,8 @@ class ExclusionRecord(models.Model):
     """One row of an exclusion list (OIG LEIE); private data here is never shown publicly."""
 
     source = models.CharField(max_length=20, default="oig_leie")
+    # Unique per source, kept so by the importer (which holds a table lock while it applies a file): a unique
+    # index on a random 64-character key cost a full-file import more than the rest of the table together.
     row_hash = models.CharField(max_length=64, help_text="SHA-256 of the source row")
     last_name = models.CharField(max_length=100, blank=True)
     first_name = models.CharField(max_length=100, blank=True)
@@ -162,21 +164,38 @@ class ExclusionRecord(models.Model):
     waiver_date = models.DateField(null=True, blank=True)
     waiver_state = models.CharField(max_length=2, blank=True)
     first_seen_at = models.DateTimeField(auto_now_add=True)
-    last_seen_at = models.DateTimeField(auto_now=True)
     active = models.BooleanField(default=True, help_text="False once the row leaves the monthly full file")
+    retired_at = models.DateTimeField(null=True, blank=True, help_text="When the row left the full file")
 
     class Meta:
         # Constraint and index objects, not unique=/db_index=: on PostgreSQL those add a second
         # (LIKE-pattern) index to each column that nothing queries, and every import pays for it.
-        constraints = [models.UniqueConstraint(fields=["row_hash"], name="exclusion_row_hash_unique")]
         indexes = [
             # Name matching filters on last name first; a one-column index costs a monthly import far less.
             models.Index(fields=["last_name"], name="exclusion_last_name"),
-            models.Index(fields=["npi"], name="exclusion_npi"),
+            # Most LEIE rows have no NPI: only the known ones are worth an index entry.
+            models.Index(fields=["npi"], condition=~Q(npi=""), name="exclusion_known_npi"),
         ]
 
     def __str__(self):
         return f"{self.last_name}, {self.first_name} ({self.state}) excluded {self.exclusion_date}"
+
+
+class ExclusionListImport(models.Model):
+    """One full file of an exclusion list applied: the list is as current as its latest import."""
+
+    source = models.CharField(max_length=20, default="oig_leie")
+    imported_at = models.DateTimeField()
+    rows_read = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    reactivated = models.PositiveIntegerField(default=0)
+    retired = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["imported_at"], name="exclusion_import_at")]
+
+    def __str__(self):
+        return f"{self.source} imported {self.imported_at:%Y-%m-%d %H:%M}"
 
 
 class RankingSnapshot(models.Model):

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 
+from tests import factories
 from verification import publication
 from verification.models import CheckResult, ExclusionRecord, ReviewDecision
 from verification.roles import roles_install
@@ -15,7 +16,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def listed_city(transactional_db, city):
-    ExclusionRecord.objects.create(row_hash="decoy", last_name="NOBODY", state="WY")
+    factories.exclusion_list_load()
     surgeons = [clean_surgeon(city) for _ in range(11)]
     suspect = clean_surgeon(city, first_name="Maria", last_name="Lopez")
     ExclusionRecord.objects.create(row_hash="amb", last_name="LOPEZ", first_name="MARIA", state="TX")

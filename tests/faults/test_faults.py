@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import caches
 
 from verification import publication, tasks
-from verification.models import CheckResult, CityRanking, ExclusionRecord, VerificationRun
+from verification.models import CheckResult, CityRanking, ExclusionListImport, VerificationRun
 from verification.sources.http import SourceUnavailable
 from verification.sources.manual import FEEDS
 
@@ -61,7 +61,7 @@ def test_the_annual_schedule_firing_twice_makes_one_run(make_clean_surgeon, excl
 def test_a_silent_exclusion_list_gives_unknown_delists_nobody_and_publishes_nothing(published):
     before = list(CityRanking.objects.get(city=published).snapshot.entries.values_list("surgeon_id", flat=True))
     snapshots_before = published.snapshots.count()
-    ExclusionRecord.objects.all().delete()
+    ExclusionListImport.objects.all().delete()  # no list loaded (or none recent): the screen cannot answer
     sanctions, _ = run_sync(kind="sanctions")
     assert set(CheckResult.objects.filter(run=sanctions).values_list("outcome", flat=True)) == {"unknown"}
     publication.after_run(run_id=sanctions.id)

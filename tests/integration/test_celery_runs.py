@@ -6,10 +6,11 @@ import signal
 import pytest
 from django.utils import timezone
 
+from tests import factories
 from tests.verification.conftest import clean_surgeon
 from verification import services
 from verification.checks import REQUIRED_CHECKS
-from verification.models import CheckResult, ExclusionRecord, VerificationBatch, VerificationRun
+from verification.models import CheckResult, VerificationBatch, VerificationRun
 
 from .conftest import wait_for, worker_children
 
@@ -22,7 +23,7 @@ def _finished(run):
 
 
 def _surgeons(city, n):
-    ExclusionRecord.objects.create(row_hash="decoy", last_name="NOBODY", state="WY")
+    factories.exclusion_list_load()
     return [clean_surgeon(city) for _ in range(n)]
 
 

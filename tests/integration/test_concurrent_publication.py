@@ -5,9 +5,10 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from tests import factories
 from tests.verification.conftest import clean_surgeon
 from verification import publication, selectors
-from verification.models import ExclusionRecord, RankingSnapshot
+from verification.models import RankingSnapshot
 
 from ..verification.test_runs import run_sync
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.integration
 
 def test_readers_see_the_old_list_or_the_new_one_never_a_mix(transactional_db, city, settings):
     settings.RANKING_MAX_CHANGES_WITHOUT_APPROVAL = 100
-    ExclusionRecord.objects.create(row_hash="decoy", last_name="NOBODY", state="WY")
+    factories.exclusion_list_load()
     surgeons = [clean_surgeon(city) for _ in range(14)]
     run, _ = run_sync()
     publication.rankings_publish(run=run)
@@ -61,7 +62,7 @@ def test_two_publishers_of_the_same_cities_leave_one_published_list_per_city(tra
     from verification.models import CityRanking
 
     settings.RANKING_MAX_CHANGES_WITHOUT_APPROVAL = 100
-    ExclusionRecord.objects.create(row_hash="decoy", last_name="NOBODY", state="WY")
+    factories.exclusion_list_load()
     cities = [CityFactory(name=f"Town {i}") for i in range(4)]
     surgeons = [clean_surgeon(city) for city in cities for _ in range(3)]
     run, _ = run_sync()

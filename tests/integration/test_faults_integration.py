@@ -7,10 +7,11 @@ from django.utils import timezone
 from api import webhooks
 from api.models import Partner, WebhookDelivery
 from config.celery import app
+from tests import factories
 from tests.verification.conftest import clean_surgeon
 from verification import services
 from verification.checks import REQUIRED_CHECKS
-from verification.models import CheckResult, ExclusionRecord, RankingSnapshot, VerificationBatch, VerificationRun
+from verification.models import CheckResult, RankingSnapshot, VerificationBatch, VerificationRun
 
 from .conftest import wait_for
 
@@ -28,7 +29,7 @@ def _terminate_other_connections() -> int:
 
 def test_a_database_connection_dropped_mid_batch_is_retried_without_duplicates(celery_worker_process, city, settings):
     settings.VERIFICATION_BATCH_SIZE = 40
-    ExclusionRecord.objects.create(row_hash="decoy", last_name="NOBODY", state="WY")
+    factories.exclusion_list_load()
     surgeons = [clean_surgeon(city) for _ in range(120)]
     run, _ = services.run_start(kind=VerificationRun.Kind.ANNUAL, as_of=timezone.localdate())
     wait_for(

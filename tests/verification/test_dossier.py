@@ -25,7 +25,9 @@ def exclusion(last, first, *, state="TX", npi=""):
     )
 
 
-def test_a_name_only_exclusion_matches_the_exact_name_and_state_never_a_mix_of_two_surgeons(make_clean_surgeon):
+def test_a_name_only_exclusion_matches_the_exact_name_and_state_never_a_mix_of_two_surgeons(
+    make_clean_surgeon, exclusion_list_loaded
+):
     rivera = make_clean_surgeon(first_name="Alex", last_name="Rivera")
     chen = make_clean_surgeon(first_name="Wei", last_name="Chen")
     exclusion("RIVERA", "WEI")  # one surgeon's last name with the other's first name

@@ -151,9 +151,9 @@ def test_an_unknown_result_never_delists(twelve, city):
     publication.rankings_publish(run=run)
     before = listed(city)
     sanctions, _ = services.run_start(kind=VerificationRun.Kind.SANCTIONS, as_of=timezone.localdate(), enqueue=False)
-    from verification.models import ExclusionRecord
+    from verification.models import ExclusionListImport
 
-    ExclusionRecord.objects.all().delete()  # the exclusion list is gone: the screen cannot answer
+    ExclusionListImport.objects.all().delete()  # no exclusion list loaded: the screen cannot answer
     for batch in sanctions.batches.all():
         services.batch_verify(batch_id=batch.id)
     assert CheckResult.objects.filter(run=sanctions, outcome="unknown").count() == 12

@@ -10,7 +10,7 @@ from verification import services
 from verification.checks import REQUIRED_CHECKS
 from verification.checks.types import Outcome
 from verification.dossier import dossiers_load
-from verification.models import CheckResult, ExclusionRecord, VerificationBatch, VerificationRun
+from verification.models import CheckResult, ExclusionListImport, ExclusionRecord, VerificationBatch, VerificationRun
 
 pytestmark = pytest.mark.django_db
 Kind = VerificationRun.Kind
@@ -134,7 +134,7 @@ def test_name_match_with_a_different_birth_date_is_not_a_match(make_clean_surgeo
 
 def test_a_stale_exclusion_list_does_not_answer(make_clean_surgeon, exclusion_list_loaded):
     make_clean_surgeon()
-    ExclusionRecord.objects.update(last_seen_at=timezone.now() - dt.timedelta(days=60))
+    ExclusionListImport.objects.update(imported_at=timezone.now() - dt.timedelta(days=60))
     run, _ = run_sync()
     assert CheckResult.objects.get(run=run, check_key="licence_sanctions").outcome == Outcome.UNKNOWN
 

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from verification.dossier import dossiers_load
-from verification.models import ExclusionRecord
+from verification.models import ExclusionListImport, ExclusionRecord
 from verification.sources import leie
 from verification.sources.leie import LEIE_HEADER, leie_import
 
@@ -90,11 +90,23 @@ def test_importing_the_same_file_twice_changes_nothing(leie_file):
     summary = leie_import(path=path)
 
     assert (summary.created, summary.updated, summary.unchanged, summary.inactive) == (0, 0, 3, 0)
-    after = list(ExclusionRecord.objects.order_by("id").values())
-    assert [{k: v for k, v in row.items() if k != "last_seen_at"} for row in after] == [
-        {k: v for k, v in row.items() if k != "last_seen_at"} for row in before
-    ]
-    assert all(a["last_seen_at"] > b["last_seen_at"] for a, b in zip(after, before, strict=True))
+    assert list(ExclusionRecord.objects.order_by("id").values()) == before
+    # The list is current as of the second import even though no row changed.
+    first, second = ExclusionListImport.objects.order_by("imported_at")
+    assert second.imported_at > first.imported_at
+    assert (second.rows_read, second.created, second.reactivated, second.retired) == (3, 0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_each_applied_file_is_recorded_with_what_it_changed_and_a_refused_one_is_not(leie_file):
+    leie_import(path=leie_file(leie_row("DOE"), leie_row("ROE"), name="may.csv"))
+    leie_import(path=leie_file(leie_row("ROE"), leie_row("NEW"), leie_row("NEW"), name="june.csv"))
+    leie_import(path=leie_file(name="empty.csv"))
+
+    recorded = ExclusionListImport.objects.order_by("imported_at").values_list(
+        "rows_read", "created", "reactivated", "retired"
+    )
+    assert list(recorded) == [(2, 2, 0, 0), (3, 1, 0, 1)]
 
 
 @pytest.mark.django_db
@@ -106,6 +118,10 @@ def test_a_record_missing_from_a_later_full_file_becomes_inactive_not_deleted(le
     assert (summary.created, summary.unchanged, summary.inactive) == (1, 1, 1)
     assert "1 now inactive" in summary.line()
     assert dict(ExclusionRecord.objects.values_list("last_name", "active")) == {"DOE": False, "ROE": True, "NEW": True}
+    retired_at = ExclusionListImport.objects.latest("imported_at").imported_at
+    assert dict(ExclusionRecord.objects.values_list("last_name", "retired_at")) == {
+        "DOE": retired_at, "ROE": None, "NEW": None
+    }  # fmt: skip
 
 
 @pytest.mark.django_db
@@ -116,7 +132,7 @@ def test_a_record_that_comes_back_is_active_again(leie_file):
     summary = leie_import(path=leie_file(leie_row("DOE"), leie_row("ROE"), name="july.csv"))
 
     assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 1)
-    assert ExclusionRecord.objects.filter(active=True).count() == 2
+    assert ExclusionRecord.objects.filter(active=True, retired_at=None).count() == 2
     assert ExclusionRecord.objects.count() == 2
 
 
@@ -224,6 +240,7 @@ def test_a_file_that_would_retire_most_of_a_large_list_is_refused_unless_forced(
 
     assert "would retire 4 of 5 active rows" in refused.fatal
     assert ExclusionRecord.objects.filter(active=True).count() == 5
+    assert ExclusionListImport.objects.count() == 1
     assert leie_import(path=truncated, force=True).inactive == 4
 
 
