@@ -11,7 +11,6 @@ ADDRESS and ZIP are part of the row's identity but never stored, logged or echoe
 
 import csv
 import hashlib
-import operator
 import os
 from dataclasses import dataclass, field
 from datetime import date
@@ -53,8 +52,9 @@ MATCHED_ON = ("active", "source", "npi", "last_name", "first_name", "state")
 # They are looked up by key through indexes: a coarse sample (6,000 rows) is enough, at a quarter of the default's cost.
 STATISTICS_TARGET = 20
 
-# The values of _values() that come from free text; the others are a hex hash, digits, ISO dates or None.
-_FREE_TEXT = operator.itemgetter(1, 2, 3, 4, 5, 6, 9, 10, 11, 15)
+# The positions in _values() of free text; the others are a hex hash, digits, ISO dates or empty (None, or COPY_NULL).
+_FREE_TEXT = frozenset((1, 2, 3, 4, 5, 6, 9, 10, 11, 15))
+COPY_NULL = "\\N"
 
 
 class ImportRefused(Exception):
@@ -104,18 +104,21 @@ def _npi(line: int, text: str, summary: ImportSummary) -> str:
     return ""
 
 
-def _values(line: int, f: list[str], row_hash: str, summary: ImportSummary) -> tuple:
-    """A row's stored values in COLUMNS order (over-long values are cut to fit); bad dates and NPIs reported."""
+def _values(line: int, f: list[str], row_hash: str, summary: ImportSummary, null: str | None) -> tuple:
+    """A row's stored values in COLUMNS order (over-long values cut to fit, an empty date `null`); bad dates and
+    NPIs reported."""
     dob, excluded, reinstated, waived = _dates(line, f, summary)
     return (
         row_hash, f[0][:100], f[1][:100], f[2][:100], f[3][:200], f[4][:100], f[5][:100], _npi(line, f[7], summary),
-        dob, f[10][:100], f[11][:2], f[13][:20], excluded, reinstated, waived, f[17][:2],
+        dob or null, f[10][:100], f[11][:2], f[13][:20], excluded or null, reinstated or null, waived or null,
+        f[17][:2],
     )  # fmt: skip
 
 
-def _normalised(rows, summary: ImportSummary):
-    """(line, row values) per well-formed row; a row with the wrong field count is reported and skipped."""
-    width = len(LEIE_HEADER)
+def _normalised(rows, summary: ImportSummary, *, for_copy: bool):
+    """(line, row values) per well-formed row, ready for COPY's text format if `for_copy`; a row with the wrong
+    field count is reported and skipped."""
+    width, null = len(LEIE_HEADER), COPY_NULL if for_copy else None
     for line, row in rows:
         summary.read += 1
         if len(row) != width:
@@ -126,7 +129,14 @@ def _normalised(rows, summary: ImportSummary):
             row = [value.strip() for value in row]
             key = SEPARATOR.join(row)
         key = key.upper()
-        yield line, _values(line, key.split(SEPARATOR), hashlib.sha256(key.encode()).hexdigest(), summary)
+        fields = key.split(SEPARATOR)
+        if len(fields) != width:
+            summary.error(line, "a field holds a NUL character; row skipped")
+            continue
+        values = _values(line, fields, hashlib.sha256(key.encode()).hexdigest(), summary, null)
+        if for_copy and ("\\" in key or "\t" in key or "\n" in key or "\r" in key):  # rare: escape for COPY
+            values = tuple(_copy_escape(v) if i in _FREE_TEXT else v for i, v in enumerate(values))
+        yield line, values
 
 
 # Raw SQL below, for speed: bulk_create costs 10-40 µs a row in Python, and a full file holds ~80k rows.
@@ -165,18 +175,6 @@ class _Diff:
         return [id_ for row_hash, (id_, active) in self.known.items() if active and row_hash not in self.seen]
 
 
-def _copy_line(v: tuple, tail: str) -> str:
-    """A row (values in COLUMNS order) in COPY's text format; `tail` holds the columns every row shares."""
-    probe = "".join(_FREE_TEXT(v))
-    if "\\" in probe or "\t" in probe or "\n" in probe or "\r" in probe:  # rare: a value needs escaping
-        v = tuple(None if value is None else _copy_escape(value) for value in v)
-    null = "\\N"  # only the dates (8, 12, 13, 14) can be None
-    return (
-        f"{v[0]}\t{v[1]}\t{v[2]}\t{v[3]}\t{v[4]}\t{v[5]}\t{v[6]}\t{v[7]}\t{v[8] or null}\t{v[9]}\t{v[10]}\t{v[11]}\t"
-        f"{v[12] or null}\t{v[13] or null}\t{v[14] or null}\t{v[15]}{tail}\n"
-    )
-
-
 def _copy_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
@@ -205,10 +203,10 @@ def _insert(rows, seen_at) -> None:
     names = ", ".join(column[name] for name in COLUMNS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            tail = f"\t{SOURCE}\t{seen_at.isoformat()}\tt"  # the columns every row shares
+            ending = f"\t{SOURCE}\t{seen_at.isoformat()}\tt\n"  # the columns every row shares, and the newline
             with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for chunk in chunked(rows, COPY_CHUNK_SIZE):
-                    copy.write("".join([_copy_line(values, tail) for values in chunk]))
+                    copy.write(ending.join(["\t".join(values) for values in chunk]) + ending)
         else:
             stamp = connection.ops.adapt_datetimefield_value(seen_at)
             placeholders = ", ".join(["%s"] * len(COLUMNS))
@@ -249,7 +247,8 @@ def leie_import(*, path: str | os.PathLike, progress: Progress | None = None, fo
             rows.require_exact_header(LEIE_HEADER)
             _lock_for_import()
             diff = _Diff.load()
-            _insert(_new_rows(_normalised(rows, summary), diff, summary), seen_at)
+            rows = _normalised(rows, summary, for_copy=connection.vendor == "postgresql")
+            _insert(_new_rows(rows, diff, summary), seen_at)
             _retire_absent(diff, summary, seen_at, force=force)
             ExclusionListImport.objects.create(
                 source=SOURCE, imported_at=seen_at, rows_read=summary.read, created=summary.created,

@@ -270,3 +270,12 @@ def test_imported_rows_are_what_the_dossier_matches_and_retired_rows_are_not(lei
 
     leie_import(path=leie_file(leie_row("OTHER"), name="june.csv"))
     assert dossiers_load([surgeon.id], as_of=today)[0].exclusion_matches == []
+
+
+@pytest.mark.django_db
+def test_a_row_with_a_nul_character_is_reported_and_the_rest_imported(leie_file):
+    summary = leie_import(path=leie_file(leie_row("NUL\x00NAME"), leie_row("DOE")))
+
+    assert (summary.read, summary.created, summary.bad) == (2, 1, 1)
+    assert str(summary.errors[0]) == "line 2: a field holds a NUL character; row skipped"
+    assert list(ExclusionRecord.objects.values_list("last_name", flat=True)) == ["DOE"]

@@ -1,6 +1,8 @@
 import csv
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from verification.sources.rows import CsvRows, ImportSummary, prefetched
 
@@ -59,3 +61,29 @@ def test_prefiltered_reports_progress_through_the_whole_file(write_csv):
         assert list(rows.prefiltered(lambda line: line == "row7\n")) == [(9, ["row7"])]
 
     assert sum(reported) == path.stat().st_size
+
+
+CELLS = st.text(alphabet=st.sampled_from('ab ,"\n\r\t\\\x00é'), max_size=6)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(CELLS, min_size=1, max_size=4), max_size=6), ending=st.sampled_from(["\n", "\r\n"]))
+def test_records_are_read_as_the_csv_module_reads_them(tmp_path, rows, ending):
+    path = tmp_path / "data.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator=ending).writerows([["header"], *rows])
+    with path.open(newline="", encoding="utf-8") as handle:
+        expected = list(csv.reader(handle))[1:]
+
+    with CsvRows(path) as records:
+        assert [fields for _, fields in records] == expected
+
+
+def test_blank_lines_are_empty_records_and_an_unclosed_quote_is_an_error(write_csv):
+    path = write_csv(["a,b", "", "1,2", '3,"never closed', "4,5"])
+
+    with CsvRows(path) as rows:
+        records = iter(rows)
+        assert [next(records), next(records)] == [(2, []), (3, ["1", "2"])]
+        with pytest.raises(csv.Error, match="line 5: unexpected end of data"):
+            list(records)
