@@ -102,7 +102,7 @@ class Candidate:
 def cities_ranking_compute(city_ids: list[int], *, as_of: date, prior_mean: Decimal) -> dict[int, list[Candidate]]:
     """Each city's top list among eligible surgeons, best first, for many cities in two queries."""
     in_city, npis = defaultdict(set), {}
-    locations = PracticeLocation.objects.filter(city_id__any_of=city_ids)
+    locations = PracticeLocation.objects.filter(city_id__any_of=city_ids).order_by()  # no sort: sets are built
     for city_id, surgeon_id, npi in locations.values_list("city_id", "surgeon_id", "surgeon__npi"):
         in_city[city_id].add(surgeon_id)
         npis[surgeon_id] = npi

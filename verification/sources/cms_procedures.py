@@ -38,7 +38,7 @@ def _totals(rows: CsvRows, summary: ImportSummary) -> dict[tuple[int, str], int]
     columns = rows.column_index((NPI, CODE, SERVICES))
     npi_at, code_at, services_at = columns[NPI], columns[CODE], columns[SERVICES]
     spine_codes = frozenset(settings.SPINE_CPT_CODES)
-    surgeon_ids = dict(Surgeon.objects.values_list("npi", "id"))
+    surgeon_ids = dict(Surgeon.objects.order_by().values_list("npi", "id"))  # unsorted: a dict needs no order
     totals: dict[tuple[int, str], int] = defaultdict(int)
     read = skipped = 0
     for line, row in _candidate_rows(rows, npi_at, surgeon_ids):
@@ -60,13 +60,7 @@ def _totals(rows: CsvRows, summary: ImportSummary) -> dict[tuple[int, str], int]
 def _candidate_rows(rows: CsvRows, npi_at: int, surgeon_ids: dict[str, int]):
     """The file's rows, less those whose line plainly starts with an NPI we do not list: most of a national
     file, passed over without CSV parsing. A line starting with a quote is always parsed."""
-    if npi_at != 0:
-        return rows
-
-    def keep(line: str) -> bool:
-        return line[:10] in surgeon_ids or line.startswith('"')
-
-    return rows.prefiltered(keep)
+    return rows.prefiltered(surgeon_ids, 10) if npi_at == 0 else rows
 
 
 def _store(totals: dict[tuple[int, str], int], *, period: str, summary: ImportSummary) -> None:

@@ -7,7 +7,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,11 +82,39 @@ class ImportSummary:
         return "; ".join([text, *self.notes, *timing]) + "."
 
 
+class _QuotedRecord:
+    """Lines read one by one where a block holds quotes: a plain line is a record, a quoted one is gathered with
+    the next until its quotes close. `add` gives (line number, fields) for a complete, kept record, else None."""
+
+    def __init__(self):
+        self.lines: list[str] = []  # the lines of a quoted record still open
+        self.quotes = 0
+        self.keeping = True
+
+    def add(self, line: str, number: int, keep, rows: "CsvRows") -> tuple[int, list[str]] | None:
+        if not self.lines:  # a record starts here
+            if keep is not None:
+                prefixes, width = keep
+                self.keeping = line[:width] in prefixes or line.startswith('"')
+                rows.passed_over += not self.keeping
+            if '"' not in line:
+                fields = line.rstrip("\r\n")
+                return (number, fields.split(",") if fields else []) if self.keeping else None
+        self.lines.append(line)
+        self.quotes += line.count('"')
+        if self.quotes % 2:
+            return None  # a quoted field is still open
+        lines, self.lines, self.quotes = self.lines, [], 0
+        return (number, next(csv.reader(lines), [])) if self.keeping else None
+
+
 class CsvRows:
     """A CSV file read as (line number, row) pairs with constant memory; reports bytes read to `progress`.
 
     The line number is the file's physical line where the row ends (the header is line 1).
     """
+
+    BLOCK_CHARS = 1 << 20
 
     def __init__(self, path: str | os.PathLike, *, progress: Progress | None = None, encoding: str = "utf-8-sig"):
         self.path = Path(path)
@@ -120,49 +148,61 @@ class CsvRows:
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         return self._records(None)
 
-    def prefiltered(self, keep_line: Callable[[str], bool]) -> Iterator[tuple[int, list[str]]]:
-        """Like iterating, but a record whose first line `keep_line` rejects is passed over without being parsed.
+    def prefiltered(self, prefixes: Container[str], width: int) -> Iterator[tuple[int, list[str]]]:
+        """Like iterating, but only records whose first line starts with one of `prefixes` (each `width`
+        characters long) or with a quote (a quoted first field is parsed to be sure); the others are passed
+        over without being parsed and counted in `self.passed_over`.
 
-        For files where most records are of no interest and a cheap test on the raw line says so. Records
-        passed over are counted in `self.passed_over`.
+        For files where most records are of no interest and their first field says so (a national file read
+        for a few thousand providers).
         """
-        return self._records(keep_line)
+        return self._records((prefixes, width))
 
-    def _records(self, keep_line: Callable[[str], bool] | None) -> Iterator[tuple[int, list[str]]]:
-        """(line number, fields) per record, as csv.reader reads them, at a fraction of its cost for most lines.
+    def _records(self, keep: tuple[Container[str], int] | None) -> Iterator[tuple[int, list[str]]]:
+        """(line number, fields) per record, as csv.reader reads them, at a fraction of its cost.
 
-        A line without a quote is a whole record: it is split on its commas. A record with a quote goes through
-        the csv parser; its lines are gathered while a quoted field is open (odd quote count), so a field
-        spanning lines stays one record.
+        The file is read in blocks of whole lines. A line without a quote is a whole record: it is split on its
+        commas, and in a block with no quote at all that happens line by line without further bookkeeping. A
+        record with a quote goes through the csv parser; its lines are gathered while a quoted field is open
+        (odd quote count), so a field spanning lines stays one record.
         """
-        line_number, progress, reported = self._reader.line_num, self.progress, 0
-        record: list[str] = []  # the lines of a quoted record
-        keeping, inside_quotes = True, False
-        for line in self._text:
-            line_number += 1
-            if progress and line_number % _PROGRESS_EVERY == 0:
+        number, progress, reported = self._reader.line_num, self.progress, 0
+        quoted = _QuotedRecord()
+        for block in self._blocks():
+            if quoted.lines or '"' in block or block.count("\r") != block.count("\r\n"):
+                for line in io.StringIO(block, newline=""):  # split as the file's lines are: at \r, \n or \r\n
+                    number += 1
+                    if record := quoted.add(line, number, keep, self):
+                        yield record
+            else:
+                lines = block.split("\n")
+                lines.pop()  # the block ends with a newline
+                numbered = enumerate(lines, number + 1)
+                number += len(lines)
+                if keep is not None:  # no line here starts with a quote
+                    prefixes, width = keep
+                    numbered = [(i, line) for i, line in numbered if line[:width] in prefixes]
+                    self.passed_over += len(lines) - len(numbered)
+                for i, line in numbered:
+                    fields = line.rstrip("\r")
+                    yield i, fields.split(",") if fields else []
+            if progress:
                 reported = self._report(reported)
-            if not inside_quotes:
-                if keep_line is not None:
-                    keeping = keep_line(line)
-                    self.passed_over += not keeping
-                if '"' not in line:
-                    if keeping:
-                        fields = line.rstrip("\r\n")
-                        yield line_number, fields.split(",") if fields else []
-                    continue
-            if line.count('"') % 2:
-                inside_quotes = not inside_quotes
-            if keeping:
-                record.append(line)
-            if not inside_quotes:
-                if keeping:
-                    yield line_number, next(csv.reader(record), [])
-                record = []
-        if inside_quotes:
-            raise csv.Error(f"line {line_number}: unexpected end of data inside a quoted field")
-        if progress:
-            self._report(reported)
+        if quoted.lines:
+            raise csv.Error(f"line {number}: unexpected end of data inside a quoted field")
+
+    def _blocks(self) -> Iterator[str]:
+        """The rest of the file in blocks of whole lines (the last one may lack its newline)."""
+        rest = ""
+        while chunk := self._text.read(self.BLOCK_CHARS):
+            block = rest + chunk
+            upto = len(block) - block.endswith("\r")  # a final \r may be the first half of a \r\n
+            end = max(block.rfind("\n", 0, upto), block.rfind("\r", 0, upto)) + 1
+            block, rest = block[:end], block[end:]
+            if block:
+                yield block
+        if rest:
+            yield rest + "\n"
 
     def require_exact_header(self, expected: Sequence[str]) -> None:
         # The header found is not echoed: a file without one starts with a data row, maybe private.

@@ -59,7 +59,7 @@ def _response(row: list[str], surgeon_ids: dict[str, int], today: date) -> tuple
 
 def _keyed(rows: CsvRows, summary: ImportSummary, today: date):
     """(response key, SurveyResponse) per valid row; invalid rows are reported with their line."""
-    surgeon_ids = dict(Surgeon.objects.values_list("npi", "id"))
+    surgeon_ids = dict(Surgeon.objects.order_by().values_list("npi", "id"))  # unsorted: a dict needs no order
     occurrences: Counter = Counter()
     for line, row in rows:
         summary.read += 1

@@ -1,7 +1,8 @@
 import csv
+import io
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from verification.sources.rows import CsvRows, ImportSummary, prefetched
@@ -47,36 +48,68 @@ def test_prefiltered_passes_over_rejected_records_whole_and_keeps_physical_line_
     path = write_csv(["id,note", "keep,1", 'skip,"two\nlines, keep"', "keep,3", 'keep,"a ""quoted""\nnote"', "x,5"])
 
     with CsvRows(path) as rows:
-        kept = list(rows.prefiltered(lambda line: line.startswith("keep")))
+        kept = list(rows.prefiltered({"keep"}, 4))
 
     assert kept == [(2, ["keep", "1"]), (5, ["keep", "3"]), (7, ["keep", 'a "quoted"\nnote'])]
     assert rows.passed_over == 2
 
 
 def test_prefiltered_reports_progress_through_the_whole_file(write_csv):
-    path = write_csv(["id", *(f"row{i}" for i in range(20000))])
+    path = write_csv(["id,n", *(f"row{i},{i}" for i in range(20000))])
     reported = []
 
     with CsvRows(path, progress=reported.append) as rows:
-        assert list(rows.prefiltered(lambda line: line == "row7\n")) == [(9, ["row7"])]
+        assert list(rows.prefiltered({"row7,"}, 5)) == [(9, ["row7", "7"])]
 
     assert sum(reported) == path.stat().st_size
 
 
 CELLS = st.text(alphabet=st.sampled_from('ab ,"\n\r\t\\\x00é'), max_size=6)
+ROWS = st.lists(st.lists(CELLS, min_size=1, max_size=4), max_size=8)
+ENDINGS = st.sampled_from(["\n", "\r\n", "\r"])
+BLOCKS = st.sampled_from([1, 2, 5, 1 << 20])  # small blocks cut lines, quoted fields and \r\n pairs anywhere
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.lists(CELLS, min_size=1, max_size=4), max_size=6), ending=st.sampled_from(["\n", "\r\n"]))
-def test_records_are_read_as_the_csv_module_reads_them(tmp_path, rows, ending):
+def _written(path, rows, ending) -> list[str]:
+    """Write rows under a header; the raw text of each row."""
+    raws = []
+    for row in rows:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator=ending).writerow(row)
+        raws.append(buffer.getvalue())
+    path.write_text("header" + ending + "".join(raws), encoding="utf-8", newline="")
+    return raws
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=ROWS, ending=ENDINGS, block=BLOCKS)
+def test_records_are_read_as_the_csv_module_reads_them(tmp_path, rows, ending, block):
     path = tmp_path / "data.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle, lineterminator=ending).writerows([["header"], *rows])
+    _written(path, rows, ending)
     with path.open(newline="", encoding="utf-8") as handle:
         expected = list(csv.reader(handle))[1:]
 
     with CsvRows(path) as records:
+        records.BLOCK_CHARS = block
         assert [fields for _, fields in records] == expected
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=ROWS, ending=ENDINGS, block=BLOCKS)
+def test_prefiltered_keeps_exactly_the_records_starting_with_a_prefix_or_a_quote(tmp_path, rows, ending, block):
+    path = tmp_path / "data.csv"
+    raws = _written(path, rows, ending)
+    with path.open(newline="", encoding="utf-8") as handle:
+        parsed = list(csv.reader(handle))[1:]
+    assume(parsed == rows)  # the writer leaves a \r raw under \n endings (and vice versa): raws would not be records
+    expected = [row for row, raw in zip(parsed, raws, strict=True) if raw[:2] in {"ab", "a,"} or raw[0] == '"']
+
+    with CsvRows(path) as records:
+        records.BLOCK_CHARS = block
+        kept = [fields for _, fields in records.prefiltered({"ab", "a,"}, 2)]
+
+    assert kept == expected
+    assert records.passed_over == len(rows) - len(expected)
 
 
 def test_blank_lines_are_empty_records_and_an_unclosed_quote_is_an_error(write_csv):
