@@ -32,7 +32,7 @@ CHUNK_SIZE = 20000  # rows per INSERT batch where there is no COPY
 COPY_CHUNK_SIZE = 1000  # rows per write into the COPY stream: small, so the database starts early
 EMPTY_DATE = "00000000"
 UNKNOWN_NPI = "0000000000"
-SEPARATOR = "\x00"  # joins the normalised fields that are hashed: strip() keeps it and csv never yields it
+SEPARATOR = "\x00"  # joins the normalised fields that are hashed: strip() keeps it; a field holding it is refused
 _PADDED = (" " + SEPARATOR, SEPARATOR + " ")  # a field that ends or starts with a space
 # A full file that would retire this share of a large active list is more likely truncated than true.
 MAX_RETIRED_SHARE = 0.2

@@ -4,11 +4,8 @@ import csv
 import io
 import itertools
 import os
-import queue
-import threading
 import time
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO, TypeVar
@@ -19,7 +16,6 @@ T = TypeVar("T")
 Progress = Callable[[int], object]
 
 MAX_KEPT_ERRORS = 100
-_PROGRESS_EVERY = 8192  # rows between progress reports: cheap enough for multi-GB files
 
 
 class HeaderError(ValueError):
@@ -224,53 +220,6 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(itertools.islice(iterator, size)):
         yield chunk
-
-
-@contextmanager
-def prefetched(items: Iterable[T], *, depth: int = 2) -> Iterator[Iterator[T]]:
-    """`items` produced by a background thread at most `depth` ahead, so parsing the next chunk of a file
-    overlaps the database writing this one (the driver releases the GIL while it waits).
-
-    Memory stays bounded by `depth`; an exception in the producer is raised in the consumer.
-    """
-    handoff: queue.Queue = queue.Queue(maxsize=depth)
-    stopped = threading.Event()
-    end = object()
-
-    def put(item) -> bool:
-        while not stopped.is_set():
-            try:
-                handoff.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for item in items:
-                if not put((item, None)):
-                    return
-            put((end, None))
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
-            put((end, exc))
-
-    def consume() -> Iterator[T]:
-        while True:
-            item, exc = handoff.get()
-            if exc is not None:
-                raise exc
-            if item is end:
-                return
-            yield item
-
-    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
-    thread.start()
-    try:
-        yield consume()
-    finally:
-        stopped.set()
-        thread.join()
 
 
 def progress_bar(*, total: int | None, stream: TextIO, unit: str = "B") -> tqdm:

@@ -5,27 +5,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from verification.sources.rows import CsvRows, ImportSummary, prefetched
-
-
-def test_prefetched_yields_every_item_in_order():
-    with prefetched(iter(range(100)), depth=2) as items:
-        assert list(items) == list(range(100))
-
-
-def test_prefetched_raises_the_producers_error_in_the_consumer():
-    def broken():
-        yield 1
-        raise csv.Error("line 3: bad quoting")
-
-    with prefetched(broken()) as items, pytest.raises(csv.Error, match="bad quoting"):
-        list(items)
-
-
-def test_prefetched_stops_the_producer_when_the_consumer_gives_up():
-    with prefetched(iter(range(10**9)), depth=1) as items:
-        assert next(items) == 0
-    # Leaving the block returned: the producer saw the stop instead of filling the queue forever.
+from verification.sources.rows import CsvRows, ImportSummary
 
 
 def test_a_row_with_two_problems_counts_once_as_bad():
