@@ -1,10 +1,34 @@
 """Partner keys: authentication (401), active-partner permission (403) and a per-key throttle (429)."""
 
+from django.core.cache import cache
 from rest_framework import authentication, exceptions, permissions, throttling
 
 from .models import PartnerAPIKey
 
 KEYWORD = "Api-Key"
+# A usable key and its partner, cached by prefix: every API request needs them. Saving or deleting a key or a
+# partner clears the entry (receivers.py); the timeout bounds any change made without signals (queryset updates).
+KEY_CACHE_SECONDS = 60
+
+
+def _key_cache_name(prefix: str) -> str:
+    return f"api-key:v1:{prefix}"
+
+
+def partner_key_get(key: str) -> PartnerAPIKey | None:
+    """The usable (not revoked) key that `key` is, with its partner; None for an unknown or wrong key."""
+    prefix = key.partition(".")[0]
+    api_key = cache.get(_key_cache_name(prefix))
+    if api_key is None:
+        api_key = PartnerAPIKey.objects.get_usable_keys().filter(prefix=prefix).first()
+        if api_key is None:
+            return None
+        cache.set(_key_cache_name(prefix), api_key, KEY_CACHE_SECONDS)
+    return api_key if api_key.is_valid(key) else None
+
+
+def partner_keys_forget(prefixes) -> None:
+    cache.delete_many([_key_cache_name(prefix) for prefix in prefixes])
 
 
 class PartnerKeyAuthentication(authentication.BaseAuthentication):
@@ -17,10 +41,7 @@ class PartnerKeyAuthentication(authentication.BaseAuthentication):
         keyword, _, key = header.partition(" ")
         if keyword != KEYWORD or not key.strip():
             raise exceptions.AuthenticationFailed(f"Send your key as 'Authorization: {KEYWORD} <key>'.")
-        try:
-            api_key = PartnerAPIKey.objects.get_from_key(key.strip())
-        except PartnerAPIKey.DoesNotExist:
-            api_key = None
+        api_key = partner_key_get(key.strip())
         if api_key is None or api_key.revoked or api_key.has_expired:
             raise exceptions.AuthenticationFailed("This API key is not valid, or it was revoked or has expired.")
         return (None, api_key)

@@ -53,6 +53,38 @@ def test_inactive_partner_gets_403(api, partner, published_city):
     assert_problem(api.get("/api/v1/cities/"), 403)
 
 
+def test_a_key_revoked_in_the_admin_is_refused_at_once_though_it_was_cached(api, api_key, published_city):
+    assert api.get("/api/v1/cities/").status_code == 200  # the key is now cached
+    key = PartnerAPIKey.objects.get()
+    key.revoked = True
+    key.save()
+
+    assert_problem(api.get("/api/v1/cities/"), 401)
+
+
+def test_a_partner_deactivated_after_its_key_was_cached_gets_403(api, partner, published_city):
+    assert api.get("/api/v1/cities/").status_code == 200
+    partner.active = False
+    partner.save()
+
+    assert_problem(api.get("/api/v1/cities/"), 403)
+
+
+def test_a_cached_key_still_needs_its_secret(client, api, api_key, published_city):
+    assert api.get("/api/v1/cities/").status_code == 200
+    prefix = api_key.partition(".")[0]
+
+    assert_problem(client.get("/api/v1/cities/", HTTP_AUTHORIZATION=f"Api-Key {prefix}.not-the-secret"), 401)
+
+
+def test_a_known_key_costs_no_query(api, published_city, django_assert_num_queries):
+    url = "/api/v1/cities/houston-tx/top-ten/"
+    assert api.get(url).status_code == 200  # key, pointer and body now cached
+
+    with django_assert_num_queries(0):
+        assert api.get(url).status_code == 200
+
+
 def test_session_login_is_not_accepted(client, admin_user, published_city):
     client.force_login(admin_user)
     assert_problem(client.get("/api/v1/cities/"), 401)
