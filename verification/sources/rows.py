@@ -188,7 +188,7 @@ class CsvRows:
             raise csv.Error(f"line {number}: unexpected end of data inside a quoted field")
 
     def _blocks(self) -> Iterator[str]:
-        """The rest of the file in blocks of whole lines (the last one may lack its newline)."""
+        """The rest of the file in blocks of whole lines (a last line without a newline is given one)."""
         rest = ""
         while chunk := self._text.read(self.BLOCK_CHARS):
             block = rest + chunk
