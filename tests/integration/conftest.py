@@ -71,3 +71,28 @@ def wait_for(predicate, *, timeout=90, interval=0.1, message="condition"):
 def worker_children(process) -> list[int]:
     output = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True, check=False).stdout
     return [int(pid) for pid in output.split()]
+
+
+def run_at_once(work, times: int = 2) -> tuple[list, list[Exception]]:
+    """Call `work` in `times` threads released together; (results, errors), each thread's connection closed."""
+    import threading
+
+    from django.db import connections
+
+    start, results, errors = threading.Barrier(times), [], []
+
+    def call():
+        try:
+            start.wait()
+            results.append(work())
+        except Exception as exc:  # noqa: BLE001 - returned to the test, which asserts on it
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=call) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors

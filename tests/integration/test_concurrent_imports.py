@@ -1,16 +1,15 @@
 """Two LEIE imports at once on PostgreSQL: the second waits for the first, so each row is stored once."""
 
 import csv
-import threading
 
 import pytest
-from django.db import connections
 from django.db.models import Count
 
 from verification.models import ExclusionListImport, ExclusionRecord
 from verification.sources.leie import LEIE_HEADER, leie_import
 
 from ..verification.sources.test_leie import leie_row
+from .conftest import run_at_once
 
 pytestmark = pytest.mark.integration
 
@@ -21,22 +20,7 @@ def test_two_imports_of_the_same_file_store_each_row_once(transactional_db, tmp_
         writer = csv.writer(handle)
         writer.writerow(LEIE_HEADER)
         writer.writerows(leie_row(f"P{i}") for i in range(3000))
-    start, summaries, errors = threading.Barrier(2), [], []
-
-    def apply():
-        try:
-            start.wait()
-            summaries.append(leie_import(path=path))
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=apply) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    summaries, errors = run_at_once(lambda: leie_import(path=path))
 
     assert errors == []
     assert sorted((s.created, s.unchanged, s.fatal) for s in summaries) == [(0, 3000, ""), (3000, 0, "")]

@@ -11,6 +11,7 @@ from verification import publication, selectors
 from verification.models import RankingSnapshot
 
 from ..verification.test_runs import run_sync
+from .conftest import run_at_once
 
 pytestmark = pytest.mark.integration
 
@@ -70,21 +71,7 @@ def test_two_publishers_of_the_same_cities_leave_one_published_list_per_city(tra
     for surgeon in surgeons[2::3]:  # the last in each city moves to the top
         surgeon.satisfaction_scores.update(score="9.99", responses=1000)
     manual, _ = run_sync(kind="manual")
-    errors = []
-
-    def publish():
-        try:
-            publication.rankings_publish(run=manual, cities=list(City.objects.order_by("-id")))
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=publish) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _, errors = run_at_once(lambda: publication.rankings_publish(run=manual, cities=list(City.objects.order_by("-id"))))
 
     assert errors == []
     for pointer in CityRanking.objects.select_related("snapshot"):
