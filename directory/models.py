@@ -78,6 +78,12 @@ class City(TimeStamped):
         return reverse("directory:city", args=[self.slug])
 
 
+class SurgeonQuerySet(models.QuerySet):
+    def public(self):
+        """Surgeons the public may see, search and find listed: in the directory, with an NPI still active."""
+        return self.filter(is_active=True, npi_deactivated_on__isnull=True)
+
+
 class Surgeon(TimeStamped):
     npi = models.CharField("NPI", max_length=10, unique=True, validators=[validate_npi])
     first_name = models.CharField(max_length=80)
@@ -93,7 +99,15 @@ class Surgeon(TimeStamped):
     # Private: used only to match exclusion-list rows; never shown or serialised.
     date_of_birth = models.DateField(null=True, blank=True)
     training_completed_on = models.DateField(null=True, blank=True, help_text="Residency or fellowship completion")
+    is_active = models.BooleanField(
+        "in the directory", default=True, help_text="Untick to withdraw the surgeon: delisted at once, out of search"
+    )
+    npi_deactivated_on = models.DateField(
+        "NPI deactivated on", null=True, blank=True, help_text="Set from NPPES; a deactivated NPI is not listed"
+    )
     history = HistoricalRecords()
+
+    objects = SurgeonQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name", "npi"]
@@ -117,18 +131,38 @@ class Surgeon(TimeStamped):
         return [lang.strip() for lang in self.languages.split(",") if lang.strip()]
 
 
+class PracticeGroup(TimeStamped):
+    """A practice group (organization) as CMS publishes it, identified by its PECOS group PAC ID."""
+
+    name = models.CharField(max_length=200)
+    pac_id = models.CharField("group PAC ID", max_length=10, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class PracticeLocation(TimeStamped):
     """A practice's public business address; surgeons' home addresses are never stored here."""
 
     surgeon = models.ForeignKey(Surgeon, on_delete=models.CASCADE, related_name="locations")
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="locations")
-    practice_name = models.CharField(max_length=200)
+    group = models.ForeignKey(
+        PracticeGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="locations"
+    )
+    # Empty when no source names the practice: a name is never invented.
+    practice_name = models.CharField(max_length=200, blank=True)
     address_line1 = models.CharField(max_length=200)
     address_line2 = models.CharField(max_length=200, blank=True)
     postal_code = models.CharField(max_length=10, db_index=True)
     phone = models.CharField(max_length=20, blank=True)
     email = models.EmailField(blank=True, help_text="Where consultation requests are sent")
     is_primary = models.BooleanField(default=False)
+    # The ZIP code's centroid, for distance search and FHIR Location.position; empty for an unknown ZIP.
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
 
     class Meta:
         ordering = ["-is_primary", "practice_name"]
