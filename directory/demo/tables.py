@@ -72,7 +72,8 @@ def _column_values(model: type, rows: list[Row]) -> list[tuple]:
     values = []
     for row in rows:
         for name, attname in parents:
-            row[attname] = row[name]["id"]
+            if name in row:  # an optional parent the demo does not set stays empty
+                row[attname] = row[name]["id"]
         values.append(in_order({**defaults, **row}))
     return values
 
