@@ -149,9 +149,7 @@ class PracticeLocation(TimeStamped):
 
     surgeon = models.ForeignKey(Surgeon, on_delete=models.CASCADE, related_name="locations")
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="locations")
-    group = models.ForeignKey(
-        PracticeGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="locations"
-    )
+    group = models.ForeignKey(PracticeGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="locations")
     # Empty when no source names the practice: a name is never invented.
     practice_name = models.CharField(max_length=200, blank=True)
     address_line1 = models.CharField(max_length=200)

@@ -21,8 +21,6 @@ def surgeons_changed(*, surgeon_ids: Iterable[int], cause: str, recheck: bool = 
     def act():
         from . import services
 
-        services.run_start(
-            kind="manual", as_of=timezone.localdate(), surgeon_ids=surgeon_ids, enqueue=True
-        )
+        services.run_start(kind="manual", as_of=timezone.localdate(), surgeon_ids=surgeon_ids, enqueue=True)
 
     transaction.on_commit(act, robust=True)
