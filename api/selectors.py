@@ -9,9 +9,9 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
 from directory.models import City, PracticeLocation, Surgeon
-from verification import ranking
+from verification import publication, ranking
 from verification import selectors as listing_selectors
-from verification.models import CheckResult, CityRanking, RankingEntry, RankingSnapshot
+from verification.models import CheckResult, CityRanking, RankingSnapshot
 
 PUBLISHED = RankingSnapshot.Status.PUBLISHED
 
@@ -33,7 +33,7 @@ def _city(slug: str) -> City:
 def current_snapshot_id(*, slug: str) -> int:
     """The id of the city's current list (the cached pointer); 404 when the city or its list is missing."""
     try:
-        _, snapshot_id = listing_selectors.city_pointer_get(slug=slug)
+        snapshot_id = publication.city_pointer_fresh(slug=slug).snapshot_id
     except Http404:
         raise NotFound(f"No city {slug!r}.") from None
     if snapshot_id is None:
@@ -72,7 +72,7 @@ def surgeon_detail_get(*, npi: str) -> Surgeon:
     verdict = ranking.eligibility({r.check_key: r for r in current}, as_of=timezone.localdate())
     surgeon.eligible = verdict.eligible
     surgeon.listings = list(
-        RankingEntry.objects.filter(surgeon=surgeon, snapshot__status=PUBLISHED).select_related("snapshot__city")
+        listing_selectors.current_listings().filter(surgeon=surgeon).select_related("snapshot__city")
     )
     return surgeon
 

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from directory.education import PAGES, REFERENCES, education_page_get
 from directory.npi import is_valid_npi
+from verification import selectors as listing_selectors
 
 from . import selectors, serializers
 from .filters import STATE_OR_EMPTY, CityFilter, SurgeonFilter
@@ -64,7 +65,7 @@ class CityTopTenApi(KnownQueryParametersOnly, APIView):
 
     def get(self, request, slug):
         snapshot_id = selectors.current_snapshot_id(slug=slug)
-        key = f"api-top-ten:v3:{snapshot_id}"
+        key = listing_selectors.top_ten_cache_key(snapshot_id)
         cached = cache.get(key)
         if cached is None:  # the rendered JSON is cached: a published snapshot never changes
             snapshot = selectors.top_ten_get(snapshot_id=snapshot_id, request=request)

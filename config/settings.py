@@ -116,8 +116,9 @@ CACHE_TTL_SECONDS = env.int("CACHE_TTL_SECONDS", default=3600)
 # Which snapshot is a city's current one: cached this long, cleared at once by each publication.
 CITY_POINTER_CACHE_SECONDS = env.int("CITY_POINTER_CACHE_SECONDS", default=30)
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# The broker: RabbitMQ in production (a dead worker's unacknowledged tasks return at once), else Redis.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -126,8 +127,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
-# Redelivery of unacknowledged tasks must wait longer than the hard time limit.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+# Redelivery of unacknowledged tasks must wait longer than the hard time limit (Redis as broker only).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2, "socket_connect_timeout": 2}
+# A broker that is down refuses quickly: the caller goes on and a sweeper sends the task later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# A batch, event or publication not done within this long after its hand-over is handed over again.
+SWEEP_STALE_SECONDS = env.int("SWEEP_STALE_SECONDS", default=CELERY_TASK_TIME_LIMIT * 2)
+# A batch handed over this many times without finishing fails its run (with a note saying so).
+VERIFICATION_BATCH_MAX_SENDS = env.int("VERIFICATION_BATCH_MAX_SENDS", default=5)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 

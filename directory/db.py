@@ -42,23 +42,25 @@ def _json_value(value):
     return value if isinstance(value, JsonText) else Jsonb(value)
 
 
-def rows_insert_ignoring_conflicts(model, rows: list[dict]) -> None:
-    """INSERT … ON CONFLICT DO NOTHING for plain rows (attname → value); unset fields take their defaults.
+def rows_insert(model, rows: list[dict], *, skip_existing: tuple[str, ...]) -> None:
+    """INSERT plain rows (attname → value); a row whose `skip_existing` columns match a stored row is skipped.
 
-    On PostgreSQL the rows are COPYed into a temporary staging table and inserted from it in one statement,
-    several times faster than bulk_create's per-value binding. No signals and no history, as with bulk_create.
+    Only that clash is skipped (ON CONFLICT on those columns): a clash with any other unique index raises, so a
+    row is never dropped silently. Unset fields take their defaults. On PostgreSQL the rows are COPYed into a
+    temporary staging table and inserted from it in one statement, several times faster than bulk_create's
+    per-value binding. No signals and no history, as with bulk_create.
     """
     if not rows:
         return
     if connection.vendor != "postgresql":
-        decoded = [{k: json.loads(v) if isinstance(v, JsonText) else v for k, v in row.items()} for row in rows]
-        model.objects.bulk_create([model(**row) for row in decoded], ignore_conflicts=True, batch_size=2000)
+        _rows_insert_portable(model, rows, skip_existing)
         return
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     defaults = column_defaults(fields)
     json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
     quote = connection.ops.quote_name
     table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    target = ", ".join(quote(model._meta.get_field(name).column) for name in skip_existing)
     staging = quote(f"staging_{model._meta.db_table}")
     with transaction.atomic(), connection.cursor() as cursor:
         # Table and column names come from the model, never from input.
@@ -72,8 +74,36 @@ def rows_insert_ignoring_conflicts(model, rows: list[dict]) -> None:
                 copy.write_row(
                     [_json_value(values[name]) if name in json_fields else values[name] for name in defaults]
                 )
-        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT DO NOTHING")  # noqa: S608
+        insert = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT ({target}) DO NOTHING"  # noqa: S608
+        cursor.execute(insert)
         cursor.execute(f"DELETE FROM {staging}")  # noqa: S608 - ON COMMIT clears it, but a transaction may stage again
+
+
+def _rows_insert_portable(model, rows: list[dict], skip_existing: tuple[str, ...]) -> None:
+    attnames = [model._meta.get_field(name).attname for name in skip_existing]
+    keys = {tuple(row[name] for name in attnames) for row in rows}
+    lookup = {f"{attnames[0]}__in": {key[0] for key in keys}}
+    stored = set(model.objects.filter(**lookup).values_list(*attnames))
+    fresh = [row for row in rows if tuple(row[name] for name in attnames) not in stored]
+    decoded = [{k: json.loads(v) if isinstance(v, JsonText) else v for k, v in row.items()} for row in fresh]
+    model.objects.bulk_create([model(**row) for row in decoded], batch_size=2000)
+
+
+# Advisory-lock namespaces (the first of PostgreSQL's two lock keys): one per kind of thing locked.
+SURGEON_RESULTS_LOCK = 1
+
+
+def advisory_locks_take(namespace: int, keys: list[int]) -> None:
+    """Hold a transaction-scoped lock on each key (PostgreSQL), taken in ascending order so no two writers deadlock.
+
+    SQLite needs none: it lets one writer at a time into the database.
+    """
+    if connection.vendor != "postgresql" or not keys:
+        return
+    ordered = sorted({key % 2_147_483_647 for key in keys})
+    with connection.cursor() as cursor:
+        # unnest keeps the array's order, so the locks are taken in the order sorted here.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, k) FROM unnest(%s::int[]) AS k", [namespace, ordered])
 
 
 def column_update_by_id(model, field: str, values: dict[int, object]) -> None:

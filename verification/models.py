@@ -41,6 +41,12 @@ class VerificationRun(models.Model):
     publication_done_at = models.DateTimeField(
         null=True, blank=True, help_text="When the lists this run leads to were published (or delistings applied)"
     )
+    handed_over_at = models.DateTimeField(
+        null=True, blank=True, help_text="When publication was handed to the workers; a sweeper re-drives a lost one"
+    )
+    publication_gated = models.BooleanField(
+        default=False, help_text="A source outage held back this run's new lists (removals still apply)"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:
@@ -65,7 +71,9 @@ class VerificationBatch(models.Model):
     index = models.PositiveIntegerField()
     surgeon_ids = models.JSONField()
     finished_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0, help_text="Times a worker started verifying it")
+    sends = models.PositiveIntegerField(default=0, help_text="Times it was handed to the broker")
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="Last hand-over; empty while the broker refused")
 
     class Meta:
         ordering = ["run", "index"]
@@ -207,24 +215,46 @@ class RankingSnapshot(models.Model):
         PUBLISHED = "published", "Published"
         SUPERSEDED = "superseded", "Superseded"
         REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn (a newer list replaced the proposal)"
 
     class Reason(models.TextChoices):
         ANNUAL = "annual", "Annual verification"
         DELISTING = "delisting", "Delisting between annual runs"
+        UPDATE = "update", "Update between annual runs"
         MANUAL = "manual", "Manual publication"
+
+    class Origin(models.TextChoices):
+        RUN = "run", "Verification run"
+        EVENT = "event", "Eligibility event"
+        COMMAND = "command", "Command line"
 
     city = models.ForeignKey("directory.City", on_delete=models.CASCADE, related_name="snapshots")
     run = models.ForeignKey(VerificationRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="snapshots")
     method_version = models.CharField(max_length=10)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     reason = models.CharField(max_length=10, choices=Reason.choices, default=Reason.ANNUAL)
-    note = models.TextField(blank=True, help_text="Why this snapshot exists or waits, in plain words")
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.RUN)
+    note = models.TextField(blank=True, help_text="Why this snapshot exists or waits, in plain words (public)")
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The operator account a command-line publication named",
+    )
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The publisher who approved or rejected it",
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True, help_text="Why the publisher approved or rejected it")
     history = HistoricalRecords()
 
     class Meta:
@@ -264,6 +294,52 @@ class CityRanking(models.Model):
     city = models.OneToOneField("directory.City", on_delete=models.CASCADE, related_name="ranking")
     snapshot = models.ForeignKey(RankingSnapshot, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    # The last day the listed surgeons' evidence all counts: from the next day readers republish before showing it.
+    valid_until = models.DateField(null=True, blank=True, db_index=True)
 
     def __str__(self):
         return f"{self.city} → {self.snapshot_id}"
+
+
+class EligibilityEvent(models.Model):
+    """An outbox row: a change that may alter eligibility, written in the transaction that made it.
+
+    A task acts on it after commit (re-verify, republish the affected cities); a sweeper acts on any the broker
+    never delivered, so a broker outage delays an event but never loses it.
+    """
+
+    cause = models.CharField(max_length=100)
+    surgeon_ids = models.JSONField(default=list)
+    city_ids = models.JSONField(default=list, help_text="Cities to republish besides the surgeons' own")
+    recheck = models.BooleanField(default=True, help_text="Evaluate the surgeons' checks again first")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["created_at"], condition=Q(processed_at=None), name="event_pending")]
+
+    def __str__(self):
+        return f"{self.cause} ({len(self.surgeon_ids)} surgeons)"
+
+
+class ListingAudit(models.Model):
+    """One run of the independent listing audit: what it found (nothing, when the promise holds)."""
+
+    ran_at = models.DateTimeField(auto_now_add=True)
+    findings = models.JSONField(default=list)
+    listed_surgeons = models.PositiveIntegerField(default=0)
+    cities = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-ran_at"]
+
+    def __str__(self):
+        return f"Audit {self.ran_at:%Y-%m-%d %H:%M}: {len(self.findings)} findings"
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings

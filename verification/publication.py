@@ -1,4 +1,9 @@
-"""Build city snapshots, run the gates, switch the per-city pointer in one transaction, delist at once."""
+"""Publish city lists: plan each list from current results, write snapshots, switch pointers in one transaction.
+
+Every path that can change a list goes through `cities_publish`: an annual run, a sweep or a reviewer's re-run
+(`after_run`), an eligibility event, a lapse noticed by a reader, and `publish_rankings`. A publisher's approval
+goes through `snapshot_publish`, which checks the same gates again at approval time.
+"""
 
 import logging
 from collections import defaultdict
@@ -14,20 +19,24 @@ from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from directory.models import City, PracticeLocation, SatisfactionScore
+from directory.models import City, PracticeLocation, SatisfactionScore, Surgeon
 
 from . import ranking
+from .checks import CHECKS
 from .models import CheckResult, CityRanking, RankingEntry, RankingSnapshot, VerificationRun
-from .selectors import city_pointers_forget
+from .selectors import Pointer, city_pointer_get, city_pointers_forget
 from .signals import snapshot_published
 
 logger = logging.getLogger(__name__)
-PUBLICATION_CHUNK = 50  # cities per publication task: the workers share a large run's lists
+PUBLICATION_CHUNK = 50  # cities per publication transaction (and per task in a large run)
 Status = RankingSnapshot.Status
+Reason = RankingSnapshot.Reason
+Origin = RankingSnapshot.Origin
+Kind = VerificationRun.Kind
 
 
 class PublicationError(Exception):
-    """A snapshot cannot be published (wrong state, or an entry is no longer eligible)."""
+    """A snapshot cannot be published or rejected (wrong state, a gate holds, an entry is no longer eligible)."""
 
 
 @dataclass
@@ -36,6 +45,7 @@ class PublicationSummary:
     awaiting_approval: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     empty: list[str] = field(default_factory=list)
+    held_back: list[str] = field(default_factory=list)
     blocked_reason: str = ""
 
 
@@ -62,7 +72,7 @@ def current_results_by_surgeon(surgeon_ids) -> dict[int, dict[str, CurrentResult
     columns = ("id", "surgeon_id", "check_key", "effective_outcome", "source_answered", "valid_until")
     figures = {f"figure_{name}": KeyTextTransform(name, "evidence") for name in SCORE_FIGURES}
     rows = (
-        CheckResult.objects.filter(surgeon_id__any_of=surgeon_ids, is_current=True)
+        CheckResult.objects.filter(surgeon_id__any_of=list(surgeon_ids), is_current=True)
         .annotate(**figures)
         .values_list(*columns, *figures)
     )
@@ -73,12 +83,12 @@ def current_results_by_surgeon(surgeon_ids) -> dict[int, dict[str, CurrentResult
     return results
 
 
-def _prior_mean() -> Decimal:
+def prior_mean() -> Decimal:
     mean = SatisfactionScore.objects.aggregate(mean=Avg("score"))["mean"]
     return Decimal(str(mean)) if mean is not None else Decimal("8.5")
 
 
-def _parts_for(npi: str, results: dict[str, CurrentResult], prior_mean: Decimal) -> ranking.ScoreParts:
+def _parts_for(npi: str, results: dict[str, CurrentResult], mean: Decimal) -> ranking.ScoreParts:
     satisfaction = results["satisfaction"].figures
     experience = results["experience"].figures
     return ranking.score_parts(
@@ -87,108 +97,264 @@ def _parts_for(npi: str, results: dict[str, CurrentResult], prior_mean: Decimal)
         responses=int(satisfaction["responses"] or 0),
         procedures=int(experience["verified_spine_procedures"] or 0),
         years=int(experience["years"] or 0),
-        prior_mean=prior_mean,
+        prior_mean=mean,
         prior_weight=settings.RANKING_PRIOR_WEIGHT,
     )
 
 
-@dataclass(frozen=True)
-class Candidate:
-    parts: ranking.ScoreParts
-    surgeon_id: int
-    results: dict[str, CurrentResult]
+def _stored_parts(entry: RankingEntry, npi: str) -> ranking.ScoreParts:
+    """A listed surgeon held by a silent source keeps the score they were listed with."""
+    return ranking.ScoreParts(
+        npi=npi,
+        satisfaction_score=entry.satisfaction_score,
+        satisfaction_responses=entry.satisfaction_responses,
+        adjusted_satisfaction=entry.adjusted_satisfaction,
+        verified_procedures=entry.verified_procedures,
+        years_in_practice=entry.years_in_practice,
+    )
 
 
-def cities_ranking_compute(city_ids: list[int], *, as_of: date, prior_mean: Decimal) -> dict[int, list[Candidate]]:
-    """Each city's top list among eligible surgeons, best first, for many cities in two queries."""
-    in_city, npis = defaultdict(set), {}
-    locations = PracticeLocation.objects.filter(city_id__any_of=city_ids).order_by()  # no sort: sets are built
-    for city_id, surgeon_id, npi in locations.values_list("city_id", "surgeon_id", "surgeon__npi"):
-        in_city[city_id].add(surgeon_id)
-        npis[surgeon_id] = npi
-    results = current_results_by_surgeon(list(npis))
-    eligible = {
-        surgeon_id: Candidate(_parts_for(npis[surgeon_id], by_check, prior_mean), surgeon_id, by_check)
-        for surgeon_id, by_check in results.items()
-        if ranking.eligibility(by_check, as_of=as_of).eligible
+def _silent_share(results: dict[int, dict[str, CurrentResult]]) -> float:
+    rows = [r for by_check in results.values() for r in by_check.values()]
+    return sum(not r.source_answered for r in rows) / len(rows) if rows else 0.0
+
+
+@dataclass
+class _Chunk:
+    """Everything a chunk of cities is planned from, read under the pointers' locks in a fixed number of queries."""
+
+    pointers: dict[int, CityRanking]
+    entries: dict[int, list[RankingEntry]]  # snapshot id → entries in rank order
+    in_city: dict[int, set[int]]  # city id → public surgeons practising there
+    npis: dict[int, str]
+    results: dict[int, dict[str, CurrentResult]]
+
+    @classmethod
+    def load(cls, city_ids: list[int]) -> "_Chunk":
+        locked = CityRanking.objects.select_for_update().filter(city_id__any_of=city_ids).order_by("city_id")
+        pointers = {p.city_id: p for p in locked}  # locked in city order, as every publisher does: no deadlock
+        entries = defaultdict(list)
+        rows = RankingEntry.objects.filter(snapshot_id__any_of=[p.snapshot_id for p in pointers.values()] or [0])
+        for entry in (
+            rows.select_related("surgeon")
+            .only(*(f.name for f in RankingEntry._meta.concrete_fields), "surgeon__npi")
+            .order_by("snapshot_id", "rank")
+        ):
+            entries[entry.snapshot_id].append(entry)
+        in_city, npis = defaultdict(set), {}
+        public = PracticeLocation.objects.filter(city_id__any_of=city_ids, surgeon__in=Surgeon.objects.public())
+        for city_id, surgeon_id, npi in public.order_by().values_list("city_id", "surgeon_id", "surgeon__npi"):
+            in_city[city_id].add(surgeon_id)
+            npis[surgeon_id] = npi
+        for listed in entries.values():
+            npis.update({entry.surgeon_id: entry.surgeon.npi for entry in listed})
+        return cls(pointers, entries, in_city, npis, current_results_by_surgeon(npis))
+
+
+@dataclass
+class _CityPlan:
+    city: City
+    plan: ranking.ListPlan
+    parts: dict[int, ranking.ScoreParts]
+    verdicts: dict[int, ranking.Eligibility]
+    old: list[int] | None
+    held_back: bool  # a source outage kept the list from changing as the ranking would
+
+    @property
+    def outcome(self) -> str:
+        if self.plan.now is not None:
+            return "published"
+        if self.plan.proposed is not None:
+            return "awaiting_approval"
+        if self.held_back:
+            return "held_back"
+        return "unchanged" if self.old is not None else "empty"
+
+
+def _plan_city(city: City, chunk: _Chunk, *, as_of: date, mean: Decimal, gated: bool) -> _CityPlan:
+    pointer = chunk.pointers.get(city.id)
+    old_entries = chunk.entries[pointer.snapshot_id] if pointer else []
+    verdicts = {
+        surgeon_id: ranking.eligibility(chunk.results.get(surgeon_id, {}), as_of=as_of)
+        for surgeon_id in chunk.in_city[city.id] | {e.surgeon_id for e in old_entries}
     }
-    ranked = {}
-    for city_id in city_ids:
-        candidates = sorted((eligible[s] for s in in_city[city_id] if s in eligible), key=lambda c: c.parts.sort_key)
-        ranked[city_id] = candidates[: settings.RANKING_LIST_SIZE]
-    return ranked
+    parts = {
+        surgeon_id: _parts_for(chunk.npis[surgeon_id], chunk.results[surgeon_id], mean)
+        for surgeon_id in chunk.in_city[city.id]
+        if verdicts[surgeon_id].eligible
+    }
+    for entry in old_entries:  # held by a silent source: keeps the score it was listed with
+        if entry.surgeon_id in chunk.in_city[city.id] and verdicts[entry.surgeon_id].held:
+            parts[entry.surgeon_id] = _stored_parts(entry, chunk.npis[entry.surgeon_id])
+    ranked = sorted(parts, key=lambda surgeon_id: parts[surgeon_id].sort_key)
+    old = [e.surgeon_id for e in old_entries] if pointer else None
+    size = settings.RANKING_LIST_SIZE
+    plan = ranking.list_plan(
+        old=old, ranked=ranked, size=size, max_changes=settings.RANKING_MAX_CHANGES_WITHOUT_APPROVAL, gated=gated
+    )
+    held_back = gated and ranked[:size] != (plan.now if plan.now is not None else old or [])
+    return _CityPlan(city, plan, parts, verdicts, old, held_back)
 
 
-def _snapshots_create(planned: list[tuple[RankingSnapshot, list[Candidate]]]) -> list[RankingSnapshot]:
-    """Unsaved snapshots with their lists, written in three queries whatever their number (history included)."""
+def _removal_note(city_plan: _CityPlan, chunk: _Chunk, names: dict[int, str]) -> str:
+    """Who left and why, for the public: the check by its title, never the private finding."""
+    notes = []
+    for surgeon_id in city_plan.plan.removed:
+        if surgeon_id in chunk.in_city[city_plan.city.id]:
+            titles = [CHECKS[key].TITLE for key in city_plan.verdicts[surgeon_id].blocking if key in CHECKS]
+            why = f"{', '.join(titles)} no longer passes" if titles else "no longer passes every check"
+        else:
+            why = f"no longer practices in {city_plan.city.name} or is no longer in the directory"
+        notes.append(f"{names.get(surgeon_id, 'A surgeon')} left the list: {why}.")
+    return " ".join(notes)
+
+
+def _length_note(size: int) -> str:
+    return "" if size >= settings.RANKING_LIST_SIZE else f"Only {size} surgeons currently pass every check."
+
+
+@dataclass
+class _Writer:
+    """Who publishes: the origin, run and operator recorded on every snapshot written."""
+
+    origin: str
+    run: VerificationRun | None = None
+    user: object = None
+
+    @property
+    def reason(self) -> str:
+        if self.run is not None and self.run.kind == Kind.ANNUAL:
+            return Reason.ANNUAL
+        return Reason.MANUAL if self.origin == Origin.COMMAND else Reason.UPDATE
+
+    def snapshot(self, city: City, *, status: str, reason: str, note: str) -> RankingSnapshot:
+        published_at = timezone.now() if status == Status.PUBLISHED else None
+        return RankingSnapshot(
+            city=city, run=self.run, method_version=ranking.METHOD_VERSION, status=status, reason=reason,
+            origin=self.origin, note=note.strip(), published_by=self.user, published_at=published_at,
+        )  # fmt: skip
+
+
+def _planned_snapshots(plans: list[_CityPlan], chunk: _Chunk, writer: _Writer) -> list[tuple[RankingSnapshot, list]]:
+    removed = [s for p in plans if p.plan.now is not None for s in p.plan.removed]
+    people = Surgeon.objects.filter(id__any_of=removed or [0]).values_list("id", "first_name", "last_name")
+    names = {sid: f"Dr. {first} {last}" for sid, first, last in people}
+    planned = []
+    for city_plan in plans:
+        plan = city_plan.plan
+        if plan.now is not None:
+            reason = Reason.DELISTING if plan.removed else writer.reason
+            note = f"{_removal_note(city_plan, chunk, names)} {_length_note(len(plan.now))}"
+            planned.append(
+                (writer.snapshot(city_plan.city, status=Status.PUBLISHED, reason=reason, note=note), plan.now)
+            )
+        if plan.proposed is not None:
+            changes = len(set(plan.proposed) ^ set(plan.now if plan.now is not None else city_plan.old or []))
+            note = f"{changes} surgeons join or leave the list; a publisher must approve it."
+            proposal = writer.snapshot(city_plan.city, status=Status.AWAITING_APPROVAL, reason=writer.reason, note=note)
+            planned.append((proposal, plan.proposed))
+    return planned
+
+
+def _snapshots_create(planned: list[tuple[RankingSnapshot, list]], parts_by_city, results) -> list[RankingSnapshot]:
+    """Snapshots with their lists and the results behind each entry, in four queries whatever their number."""
     snapshots = bulk_create_with_history([snapshot for snapshot, _ in planned], RankingSnapshot)
+    rows = [
+        (snapshot, position, surgeon_id, parts_by_city[snapshot.city_id][surgeon_id])
+        for snapshot, (_, ids) in zip(snapshots, planned, strict=True)
+        for position, surgeon_id in enumerate(ids, start=1)
+    ]
     entries = RankingEntry.objects.bulk_create(
         RankingEntry(
             snapshot=snapshot,
             rank=position,
-            surgeon_id=candidate.surgeon_id,
-            adjusted_satisfaction=candidate.parts.adjusted_satisfaction,
-            satisfaction_score=candidate.parts.satisfaction_score,
-            satisfaction_responses=candidate.parts.satisfaction_responses,
-            verified_procedures=candidate.parts.verified_procedures,
-            years_in_practice=candidate.parts.years_in_practice,
+            surgeon_id=surgeon_id,
+            adjusted_satisfaction=parts.adjusted_satisfaction,
+            satisfaction_score=parts.satisfaction_score,
+            satisfaction_responses=parts.satisfaction_responses,
+            verified_procedures=parts.verified_procedures,
+            years_in_practice=parts.years_in_practice,
         )
-        for snapshot, (_, ranked) in zip(snapshots, planned, strict=True)
-        for position, candidate in enumerate(ranked, start=1)
+        for snapshot, position, surgeon_id, parts in rows
     )
-    candidates = [candidate for _, ranked in planned for candidate in ranked]
     RankingEntry.results.through.objects.bulk_create(
         RankingEntry.results.through(rankingentry_id=entry.id, checkresult_id=result.id)
-        for entry, candidate in zip(entries, candidates, strict=True)
-        for result in candidate.results.values()
+        for entry, (_, _, surgeon_id, _) in zip(entries, rows, strict=True)
+        for result in results.get(surgeon_id, {}).values()
     )
     return snapshots
 
 
-def listed_surgeon_ids(snapshot_ids) -> dict[int, list[int]]:
-    """Each snapshot's surgeons in rank order, in one query."""
-    listed = defaultdict(list)
-    entries = RankingEntry.objects.filter(snapshot_id__any_of=snapshot_ids).order_by("snapshot_id", "rank")
-    for snapshot_id, surgeon_id in entries.values_list("snapshot_id", "surgeon_id"):
-        listed[snapshot_id].append(surgeon_id)
-    return listed
+def _list_valid_until(surgeon_ids, results) -> date | None:
+    dates = [ranking.evidence_valid_until(results.get(surgeon_id, {})) for surgeon_id in surgeon_ids]
+    return min((d for d in dates if d is not None), default=None)
 
 
-def run_unknown_share(run: VerificationRun) -> float:
-    total = CheckResult.objects.filter(run=run).count()
-    unanswered = CheckResult.objects.filter(run=run, source_answered=False).count()
-    return unanswered / total if total else 0.0
+def cities_publish(cities: list[City], *, as_of: date, mean: Decimal, writer: _Writer, gated=False) -> dict[str, str]:
+    """Plan and publish each city's list in one transaction; returns {city slug: what happened}.
 
-
-def snapshot_publish(*, snapshot_id: int, user=None, as_of: date | None = None) -> RankingSnapshot:
-    """Switch the city's pointer to this snapshot, in one transaction under a row lock."""
-    as_of = as_of or timezone.localdate()
+    The pointers are locked before the results are read, so every list switched in was eligible under the
+    lock. A chunk whose results are largely unanswered (a source outage) applies removals only.
+    """
     with transaction.atomic():
-        snapshot = RankingSnapshot.objects.select_for_update().select_related("city").get(id=snapshot_id)
-        if snapshot.status not in (Status.DRAFT, Status.AWAITING_APPROVAL):
-            raise PublicationError(f"Snapshot {snapshot.id} is {snapshot.status} and cannot be published.")
-        surgeon_ids = list(snapshot.entries.values_list("surgeon_id", flat=True))
-        results = current_results_by_surgeon(surgeon_ids)
-        for surgeon_id in surgeon_ids:
-            verdict = ranking.eligibility(results.get(surgeon_id, {}), as_of=as_of)
-            if not verdict.eligible:
-                raise PublicationError(f"Surgeon {surgeon_id} is no longer eligible: {', '.join(verdict.reasons)}")
-        pointers = {p.city_id: p for p in CityRanking.objects.select_for_update().filter(city=snapshot.city)}
-        snapshot.status = Status.PUBLISHED
-        snapshot.published_at = timezone.now()
-        if user is not None:
-            snapshot.approved_by, snapshot.approved_at = user, timezone.now()
-        snapshot.save(update_fields=["status", "published_at", "approved_by", "approved_at"])
-        _pointers_switch([snapshot], pointers)
-    return snapshot
+        chunk = _Chunk.load([city.id for city in cities])
+        gated = gated or _silent_share(chunk.results) > settings.RANKING_MAX_UNKNOWN_SHARE
+        plans = [_plan_city(city, chunk, as_of=as_of, mean=mean, gated=gated) for city in cities]
+        planned = _planned_snapshots(plans, chunk, writer)
+        snapshots = _snapshots_create(planned, {p.city.id: p.parts for p in plans}, chunk.results)
+        _proposals_withdraw({s.city_id for s in snapshots}, keep=[s.id for s in snapshots])
+        published = [(s, ids) for s, (_, ids) in zip(snapshots, planned, strict=True) if s.status == Status.PUBLISHED]
+        _pointers_switch(published, chunk.pointers, chunk.results)
+        _pointers_refresh([p for p in plans if p.plan.now is None and p.old is not None], chunk)
+    return {p.city.slug: p.outcome for p in plans}
 
 
-def snapshot_reject(*, snapshot_id: int, user) -> None:
-    updated = RankingSnapshot.objects.filter(
-        id=snapshot_id, status__in=[Status.DRAFT, Status.AWAITING_APPROVAL]
-    ).update(status=Status.REJECTED, approved_by=user, approved_at=timezone.now())
-    if not updated:
-        raise PublicationError(f"Snapshot {snapshot_id} is not awaiting a decision.")
+def _proposals_withdraw(city_ids: set[int], *, keep: list[int]) -> None:
+    """A new list or proposal for a city replaces the proposals still waiting there: only the newest is approved."""
+    if city_ids:
+        waiting = RankingSnapshot.objects.filter(city_id__any_of=list(city_ids), status=Status.AWAITING_APPROVAL)
+        waiting.exclude(id__any_of=keep).update(status=Status.WITHDRAWN)
+
+
+def _pointers_switch(published: list[tuple[RankingSnapshot, list[int]]], pointers: dict, results) -> None:
+    """Point each city at its new snapshot (inside the caller's transaction) and tell readers after commit."""
+    now = timezone.now()
+    superseded, moved, created = [], [], []
+    for snapshot, ids in published:
+        valid_until = _list_valid_until(ids, results)
+        pointer = pointers.get(snapshot.city_id)
+        if pointer is None:
+            created.append(
+                CityRanking(city_id=snapshot.city_id, snapshot=snapshot, updated_at=now, valid_until=valid_until)
+            )
+        else:
+            superseded.append(pointer.snapshot_id)
+            pointer.snapshot, pointer.updated_at, pointer.valid_until = snapshot, now, valid_until
+            moved.append(pointer)
+    RankingSnapshot.objects.filter(id__any_of=superseded or [0]).update(status=Status.SUPERSEDED)
+    CityRanking.objects.bulk_update(moved, ["snapshot", "updated_at", "valid_until"])
+    CityRanking.objects.bulk_create(created)
+    slugs = [snapshot.city.slug for snapshot, _ in published]
+    transaction.on_commit(lambda: city_pointers_forget(slugs=slugs))
+    for snapshot, _ in published:
+        logger.info("published snapshot %s for %s (%s)", snapshot.id, snapshot.city, snapshot.reason)
+        # Listeners never undo a publication: a failing one is logged, not raised.
+        transaction.on_commit(lambda snapshot_id=snapshot.id: _announce(snapshot_id), robust=True)
+
+
+def _pointers_refresh(unchanged: list[_CityPlan], chunk: _Chunk) -> None:
+    """A list that stays as it is may rest on renewed evidence: move its pointer's validity, not the pointer."""
+    stale = []
+    for city_plan in unchanged:
+        pointer = chunk.pointers[city_plan.city.id]
+        valid_until = _list_valid_until(city_plan.old, chunk.results)
+        if pointer.valid_until != valid_until:
+            pointer.valid_until = valid_until
+            stale.append(pointer)
+    if stale:
+        CityRanking.objects.bulk_update(stale, ["valid_until"])
+        slugs = [p.city.slug for p in unchanged if chunk.pointers[p.city.id] in stale]
+        transaction.on_commit(lambda: city_pointers_forget(slugs=slugs))
 
 
 def _announce(snapshot_id: int) -> None:
@@ -196,192 +362,168 @@ def _announce(snapshot_id: int) -> None:
     snapshot_published.send(sender=RankingSnapshot, snapshot_id=snapshot_id)
 
 
-def _plan(city, ranked: list[Candidate], old_ids: list[int], *, has_list: bool, run) -> RankingSnapshot | str:
-    """What to do with a city's new list: "empty", "unchanged", or an unsaved snapshot to publish or hold."""
-    new_ids = [candidate.surgeon_id for candidate in ranked]
-    if not ranked and not has_list:
-        return "empty"
-    if new_ids == old_ids:
-        return "unchanged"
-    reason = RankingSnapshot.Reason.ANNUAL if run and run.kind == run.Kind.ANNUAL else RankingSnapshot.Reason.MANUAL
-    snapshot = RankingSnapshot(city=city, run=run, method_version=ranking.METHOD_VERSION, reason=reason)
-    changes = len(set(new_ids) ^ set(old_ids))
-    if has_list and changes > settings.RANKING_MAX_CHANGES_WITHOUT_APPROVAL:
-        snapshot.status = Status.AWAITING_APPROVAL
-        snapshot.note = f"{changes} surgeons join or leave the list; a publisher must approve it."
-    else:
+def snapshot_surgeon_ids(snapshot: RankingSnapshot) -> list[int]:
+    return list(snapshot.entries.order_by("rank").values_list("surgeon_id", flat=True))
+
+
+def snapshot_publish(*, snapshot_id: int, user=None, reason: str = "", as_of: date | None = None) -> RankingSnapshot:
+    """A publisher's approval: the gates are checked again now, then the pointer moves under its lock."""
+    as_of = as_of or timezone.localdate()
+    with transaction.atomic():
+        snapshot = RankingSnapshot.objects.select_for_update().select_related("city").get(id=snapshot_id)
+        if snapshot.status not in (Status.DRAFT, Status.AWAITING_APPROVAL):
+            raise PublicationError(f"{snapshot} is {snapshot.get_status_display().lower()} and cannot be published.")
+        chunk = _Chunk.load([snapshot.city_id])
+        ids = snapshot_surgeon_ids(snapshot)
+        _approval_gates(snapshot, ids, chunk, as_of=as_of)
         snapshot.status, snapshot.published_at = Status.PUBLISHED, timezone.now()
-        snapshot.note = (
-            "" if len(ranked) >= settings.RANKING_LIST_SIZE else f"Only {len(ranked)} surgeons are eligible."
-        )
+        snapshot.approved_by, snapshot.approved_at, snapshot.decision_reason = user, timezone.now(), reason.strip()
+        snapshot.save(update_fields=["status", "published_at", "approved_by", "approved_at", "decision_reason"])
+        _pointers_switch([(snapshot, ids)], chunk.pointers, chunk.results)
     return snapshot
 
 
-def cities_publish(cities: list[City], *, run, as_of: date, prior_mean: Decimal) -> dict[str, str]:
-    """Propose each city's new list and publish it unless a gate holds it, in one transaction for all of them.
-
-    The cities' pointers are locked before the results are read, so every list switched in is one that was
-    eligible under the lock, as a publisher's approval checks it. Returns {city slug: what happened}.
-    """
-    city_ids = [city.id for city in cities]
-    with transaction.atomic():
-        locked = CityRanking.objects.select_for_update().filter(city_id__any_of=city_ids).order_by("city_id")
-        pointers = {p.city_id: p for p in locked}  # locked in city order, as every publisher does: no deadlock
-        listed = listed_surgeon_ids([p.snapshot_id for p in pointers.values()])
-        ranked = cities_ranking_compute(city_ids, as_of=as_of, prior_mean=prior_mean)
-        plans = {}
-        for city in cities:
-            pointer = pointers.get(city.id)
-            old_ids = listed[pointer.snapshot_id] if pointer else []
-            plans[city.id] = _plan(city, ranked[city.id], old_ids, has_list=pointer is not None, run=run)
-        planned = [(plan, ranked[city_id]) for city_id, plan in plans.items() if isinstance(plan, RankingSnapshot)]
-        published = [s for s in _snapshots_create(planned) if s.status == Status.PUBLISHED]
-        _pointers_switch(published, pointers)
-    return {city.slug: _outcome(plans[city.id]) for city in cities}
+def _approval_gates(snapshot: RankingSnapshot, ids: list[int], chunk: _Chunk, *, as_of: date) -> None:
+    if _silent_share(chunk.results) > settings.RANKING_MAX_UNKNOWN_SHARE:
+        raise PublicationError(f"Sources are silent for {snapshot.city}: approve once they answer again.")
+    pointer = chunk.pointers.get(snapshot.city_id)
+    if not ids and pointer is not None and chunk.entries[pointer.snapshot_id]:
+        raise PublicationError(f"An empty list cannot replace the current list for {snapshot.city}.")
+    for surgeon_id in ids:
+        verdict = ranking.eligibility(chunk.results.get(surgeon_id, {}), as_of=as_of)
+        if surgeon_id not in chunk.in_city[snapshot.city_id] or not verdict.eligible:
+            why = ", ".join(verdict.reasons) or "no longer practices in the city or is no longer in the directory"
+            raise PublicationError(f"Surgeon {surgeon_id} is no longer eligible: {why}.")
 
 
-def _outcome(plan: RankingSnapshot | str) -> str:
-    if isinstance(plan, str):
-        return plan
-    return "published" if plan.status == Status.PUBLISHED else "awaiting_approval"
-
-
-def _pointers_switch(published: list[RankingSnapshot], pointers: dict[int, CityRanking]) -> None:
-    """Point each city at its new snapshot (inside the caller's transaction) and tell readers after commit."""
-    now = timezone.now()
-    superseded, moved, created = [], [], []
-    for snapshot in published:
-        pointer = pointers.get(snapshot.city_id)
-        if pointer is None:
-            created.append(CityRanking(city_id=snapshot.city_id, snapshot=snapshot, updated_at=now))
-        else:
-            superseded.append(pointer.snapshot_id)
-            pointer.snapshot, pointer.updated_at = snapshot, now
-            moved.append(pointer)
-    RankingSnapshot.objects.filter(id__any_of=superseded).update(status=Status.SUPERSEDED)
-    CityRanking.objects.bulk_update(moved, ["snapshot", "updated_at"])
-    CityRanking.objects.bulk_create(created)
-    slugs = [snapshot.city.slug for snapshot in published]
-    transaction.on_commit(lambda: city_pointers_forget(slugs=slugs))
-    for snapshot in published:
-        logger.info("published snapshot %s for %s", snapshot.id, snapshot.city)
-        # Listeners never undo a publication: a failing one is logged, not raised.
-        transaction.on_commit(lambda snapshot_id=snapshot.id: _announce(snapshot_id), robust=True)
+def snapshot_reject(*, snapshot_id: int, user, reason: str) -> None:
+    """A publisher's rejection, with the reason it needs."""
+    if not (reason or "").strip():
+        raise PublicationError("A rejection needs a reason.")
+    updated = RankingSnapshot.objects.filter(
+        id=snapshot_id, status__in=[Status.DRAFT, Status.AWAITING_APPROVAL]
+    ).update(status=Status.REJECTED, approved_by=user, approved_at=timezone.now(), decision_reason=reason.strip())
+    if not updated:
+        raise PublicationError(f"Snapshot {snapshot_id} is not awaiting a decision.")
 
 
 def publication_blocked_reason(run: VerificationRun) -> str:
-    """Why nothing from this run may be published (a source outage), recorded on the run; "" when it may."""
-    share = run_unknown_share(run)
+    """Why this run may not change the lists beyond removals (a source outage), recorded on the run; "" if it may."""
+    total = CheckResult.objects.filter(run=run).count()
+    share = CheckResult.objects.filter(run=run, source_answered=False).count() / total if total else 0.0
     if share <= settings.RANKING_MAX_UNKNOWN_SHARE:
         return ""
     reason = (
         f"{share:.0%} of checks in run #{run.id} got no answer from a source "
-        f"(limit {settings.RANKING_MAX_UNKNOWN_SHARE:.0%}); the last lists stay published."
+        f"(limit {settings.RANKING_MAX_UNKNOWN_SHARE:.0%}); the last lists stay published, removals only."
     )
-    VerificationRun.objects.filter(id=run.id).update(note=reason)
+    VerificationRun.objects.filter(id=run.id).update(note=reason, publication_gated=True)
+    run.note, run.publication_gated = reason, True
     return reason
 
 
-def rankings_publish(*, run: VerificationRun | None = None, cities=None, as_of: date | None = None, gate=True):
-    """Publish every city's list through the gates; a source outage in the run publishes nothing."""
+def _chunks(items: list) -> list[list]:
+    return [items[i : i + PUBLICATION_CHUNK] for i in range(0, len(items), PUBLICATION_CHUNK)]
+
+
+def rankings_publish(*, run=None, cities=None, as_of=None, gate=True, user=None, origin=None) -> PublicationSummary:
+    """Publish every city's list (or `cities`) through the gates; a run's source outage allows removals only."""
     as_of = as_of or (run.as_of if run else timezone.localdate())
     summary = PublicationSummary()
+    gated = False
     if run is not None and gate:
         summary.blocked_reason = publication_blocked_reason(run)
-        if summary.blocked_reason:
-            return summary
-    prior_mean = _prior_mean()
+        gated = bool(summary.blocked_reason)
+    writer = _Writer(origin or (Origin.RUN if run else Origin.COMMAND), run=run, user=user)
+    mean = prior_mean()
     cities = list(cities if cities is not None else City.objects.order_by("id"))
-    for start in range(0, len(cities), PUBLICATION_CHUNK):
-        outcomes = cities_publish(
-            cities[start : start + PUBLICATION_CHUNK], run=run, as_of=as_of, prior_mean=prior_mean
-        )
-        for slug, outcome in outcomes.items():
+    for chunk in _chunks(cities):
+        for slug, outcome in cities_publish(chunk, as_of=as_of, mean=mean, writer=writer, gated=gated).items():
             getattr(summary, outcome).append(slug)
+    if summary.held_back and not summary.blocked_reason:
+        summary.blocked_reason = (
+            f"More than {settings.RANKING_MAX_UNKNOWN_SHARE:.0%} of the current checks got no answer from a source; "
+            "lists changed only where a surgeon had to leave."
+        )
     return summary
 
 
-def delist_ineligible(*, run: VerificationRun | None = None, as_of: date | None = None) -> list[RankingSnapshot]:
-    """Remove listed surgeons who are no longer eligible: a new snapshot at once, no approval wait.
-
-    A source that could not answer (unknown) never delists anyone: an outage must not empty the lists.
-    """
-    as_of = as_of or timezone.localdate()
-    pointers = list(CityRanking.objects.select_related("snapshot", "city"))
-    listed = listed_surgeon_ids([p.snapshot_id for p in pointers])
-    results = current_results_by_surgeon({sid for ids in listed.values() for sid in ids})
-    published = []
-    for pointer in pointers:
-        verdicts = {sid: ranking.eligibility(results.get(sid, {}), as_of=as_of) for sid in listed[pointer.snapshot_id]}
-        gone = {sid: v for sid, v in verdicts.items() if not v.eligible and v.affirmative}
-        if gone:
-            published.append(_delist(pointer, gone, results, run=run, as_of=as_of))
-    return published
-
-
-def _delist(pointer: CityRanking, gone: dict, results: dict, *, run, as_of: date) -> RankingSnapshot:
-    entries = list(pointer.snapshot.entries.select_related("surgeon").order_by("rank"))
-    kept = [
-        Candidate(
-            ranking.ScoreParts(
-                npi=e.surgeon.npi,
-                satisfaction_score=e.satisfaction_score,
-                satisfaction_responses=e.satisfaction_responses,
-                adjusted_satisfaction=e.adjusted_satisfaction,
-                verified_procedures=e.verified_procedures,
-                years_in_practice=e.years_in_practice,
-            ),
-            e.surgeon_id,
-            results[e.surgeon_id],
-        )
-        for e in entries
-        if e.surgeon_id not in gone
-    ]
-    removed = [e for e in entries if e.surgeon_id in gone]
-    note = "Removed: " + "; ".join(
-        f"{e.surgeon.display_name} ({', '.join(gone[e.surgeon_id].reasons)})" for e in removed
+def affected_city_ids(surgeon_ids) -> list[int]:
+    """Cities where these surgeons practise, and cities whose current list names them."""
+    surgeon_ids = list(surgeon_ids) or [0]
+    practising = PracticeLocation.objects.filter(surgeon_id__any_of=surgeon_ids).values_list("city_id", flat=True)
+    listed = CityRanking.objects.filter(snapshot__entries__surgeon_id__any_of=surgeon_ids).values_list(
+        "city_id", flat=True
     )
-    draft = RankingSnapshot(
-        city=pointer.city,
-        run=run,
-        method_version=ranking.METHOD_VERSION,
-        status=Status.DRAFT,
-        reason=RankingSnapshot.Reason.DELISTING,
-        note=note,
-    )
-    (snapshot,) = _snapshots_create([(draft, kept)])
-    return snapshot_publish(snapshot_id=snapshot.id, as_of=as_of)
+    return sorted(set(practising) | set(listed))
+
+
+def cities_republish(city_ids, *, origin=Origin.EVENT, run=None, as_of: date | None = None) -> PublicationSummary:
+    """Republish these cities now, in chunks: the path every eligibility event and lapse takes."""
+    cities = list(City.objects.filter(id__any_of=list(city_ids) or [0]).order_by("id"))
+    return rankings_publish(run=run, cities=cities, as_of=as_of or timezone.localdate(), gate=False, origin=origin)
+
+
+def lapsed_city_ids(*, today: date) -> list[int]:
+    return list(CityRanking.objects.filter(valid_until__lt=today).values_list("city_id", flat=True))
+
+
+def lapsed_cities_republish(*, today: date | None = None) -> list[int]:
+    """Republish every list whose evidence lapsed: the sweeper does this just after midnight, readers meanwhile."""
+    today = today or timezone.localdate()
+    city_ids = lapsed_city_ids(today=today)
+    if city_ids:
+        cities_republish(city_ids, as_of=today)
+    return city_ids
+
+
+def city_pointer_fresh(*, slug: str, today: date | None = None) -> Pointer:
+    """The city's pointer for a reader; a list whose evidence lapsed is republished first, so nobody sees it."""
+    today = today or timezone.localdate()
+    pointer = city_pointer_get(slug=slug)
+    if pointer.lapsed(today):
+        cities_republish([pointer.city_id], as_of=today)
+        city_pointers_forget(slugs=[slug])
+        pointer = city_pointer_get(slug=slug)
+    return pointer
 
 
 def after_run(*, run_id: int) -> None:
-    """An annual run's lists go out in chunks of cities that the workers share; other runs delist at once."""
+    """Hand a finished run to publication: small ones publish here, large ones in chunks the workers share."""
     run = VerificationRun.objects.get(id=run_id)
-    if run.kind != VerificationRun.Kind.ANNUAL:
-        delist_ineligible(run=run, as_of=run.as_of)
-        return _publication_done(run.id)
-    blocked = publication_blocked_reason(run)
-    city_ids = list(City.objects.order_by("id").values_list("id", flat=True))
-    chunks = [city_ids[i : i + PUBLICATION_CHUNK] for i in range(0, len(city_ids), PUBLICATION_CHUNK)]
-    if blocked or not chunks:
-        return _publication_done(run.id)
-    VerificationRun.objects.filter(id=run.id).update(publication_chunks_left=len(chunks))
+    if run.kind in (Kind.ANNUAL, Kind.SANCTIONS) and run.status == VerificationRun.Status.FINISHED:
+        publication_blocked_reason(run)
+        city_ids = list(City.objects.order_by("id").values_list("id", flat=True))
+    else:
+        surgeon_ids = CheckResult.objects.filter(run=run).values_list("surgeon_id", flat=True).distinct()
+        city_ids = sorted(set(affected_city_ids(surgeon_ids)) | set(lapsed_city_ids(today=run.as_of)))
+    chunks = _chunks(city_ids)
+    VerificationRun.objects.filter(id=run.id).update(publication_chunks_left=len(chunks), handed_over_at=timezone.now())
+    if len(chunks) <= 1:
+        run_cities_publish(run_id=run.id, city_ids=city_ids)
+        return
     from . import tasks  # tasks import this module
 
     for chunk in chunks:
-        transaction.on_commit(lambda chunk=chunk: tasks.publish_cities.delay(run.id, chunk))
+        transaction.on_commit(lambda chunk=chunk: tasks.publish_cities_send(run.id, chunk))
 
 
 def run_cities_publish(*, run_id: int, city_ids: list[int]) -> PublicationSummary:
-    """One chunk of an annual run's publication; the last chunk to finish marks the run's publication done."""
+    """One chunk of a run's publication; the last chunk to finish marks the run's publication done."""
     run = VerificationRun.objects.get(id=run_id)
-    summary = rankings_publish(run=run, cities=City.objects.filter(id__in=city_ids).order_by("id"), gate=False)
+    cities = list(City.objects.filter(id__any_of=city_ids or [0]).order_by("id"))
+    summary = PublicationSummary()
+    if cities:
+        writer = _Writer(Origin.RUN, run=run)
+        outcomes = cities_publish(
+            cities, as_of=run.as_of, mean=prior_mean(), writer=writer, gated=run.publication_gated
+        )
+        for slug, outcome in outcomes.items():
+            getattr(summary, outcome).append(slug)
     logger.info("run %s: published %s, awaiting approval %s", run.id, summary.published, summary.awaiting_approval)
     left = VerificationRun.objects.filter(id=run_id, publication_chunks_left__gt=0)  # a redelivered chunk: no underflow
     left.update(publication_chunks_left=F("publication_chunks_left") - 1)
-    if not VerificationRun.objects.filter(id=run_id, publication_chunks_left__gt=0).exists():
-        _publication_done(run_id)
+    VerificationRun.objects.filter(id=run_id, publication_chunks_left=0, publication_done_at=None).update(
+        publication_done_at=timezone.now()
+    )
     return summary
-
-
-def _publication_done(run_id: int) -> None:
-    VerificationRun.objects.filter(id=run_id).update(publication_done_at=timezone.now())

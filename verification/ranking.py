@@ -1,5 +1,6 @@
-"""Eligibility and the ranking score (method v1): pure functions over current check results."""
+"""Eligibility, the ranking score (method v1) and how a city's list changes: pure functions, no database."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,14 +17,22 @@ class Eligibility:
     reasons: tuple[str, ...]
     # True when something other than a silent source stands in the way: only then is a listed surgeon delisted.
     affirmative: bool = False
+    # The checks standing in the way, by key (public notes name them by title, never with the private reason).
+    blocking: tuple[str, ...] = ()
+
+    @property
+    def held(self) -> bool:
+        """Not eligible only because a source could not answer: a listed surgeon keeps their place."""
+        return not self.eligible and not self.affirmative
 
 
 def eligibility(results: dict, *, as_of: date) -> Eligibility:
     """Every required check passed (or is not applicable), overrides applied, evidence still valid.
 
-    `results` maps check key to an object with `effective_outcome` and `valid_until` (a CheckResult).
+    `results` maps check key to an object with `effective_outcome`, `valid_until` and optionally
+    `source_answered` (a CheckResult, or the plain rows publication reads).
     """
-    reasons, affirmative = [], False
+    reasons, blocking, affirmative = [], [], False
     for key in REQUIRED_CHECKS:
         result = results.get(key)
         if result is None:
@@ -34,7 +43,20 @@ def eligibility(results: dict, *, as_of: date) -> Eligibility:
         elif result.valid_until is not None and result.valid_until < as_of:
             reasons.append(f"{key}: evidence expired on {result.valid_until}")
             affirmative = True
-    return Eligibility(eligible=not reasons, reasons=tuple(reasons), affirmative=affirmative)
+        else:
+            continue
+        blocking.append(key)
+    return Eligibility(not reasons, tuple(reasons), affirmative, tuple(blocking))
+
+
+def evidence_valid_until(results: dict) -> date | None:
+    """The last day every passing result's evidence still counts (None: no result expires)."""
+    dates = [
+        r.valid_until
+        for r in results.values()
+        if r.effective_outcome in ELIGIBLE_OUTCOMES and r.valid_until is not None
+    ]
+    return min(dates, default=None)
 
 
 @dataclass(frozen=True)
@@ -73,5 +95,43 @@ def score_parts(
     )
 
 
-def rank(parts: list[ScoreParts], *, size: int) -> list[ScoreParts]:
-    return sorted(parts, key=lambda p: p.sort_key)[:size]
+@dataclass(frozen=True)
+class ListPlan:
+    """What happens to one city's list.
+
+    `now` is published at once (None: nothing to publish now); `proposed` waits for a publisher's approval.
+    `removed` left the list: no longer eligible (affirmatively), or no longer practising in the city or listed
+    in the directory. Removals never wait; the surgeons who move up into their places do not count as changes.
+    """
+
+    now: list[int] | None
+    proposed: list[int] | None
+    removed: list[int]
+
+
+def list_plan(
+    *, old: Sequence[int] | None, ranked: Sequence[int], size: int, max_changes: int, gated: bool = False
+) -> ListPlan:
+    """Plan a city's list from its current one (`old`, None if it has none) and every candidate, best first.
+
+    Candidates are the city's eligible surgeons plus those listed now who are held only by a silent source
+    (a source outage never delists). `gated`: a source outage holds back everything but removals.
+    """
+    full = list(ranked[:size])
+    if old is None:
+        return ListPlan(now=full if full and not gated else None, proposed=None, removed=[])
+    candidates = set(ranked)
+    removed = [surgeon for surgeon in old if surgeon not in candidates]
+    if full == list(old):
+        return ListPlan(now=None, proposed=None, removed=[])
+    newcomers = [surgeon for surgeon in ranked if surgeon not in set(old)]
+    promoted = set(newcomers[: len(removed)])
+    interim = [surgeon for surgeon in ranked if (surgeon in set(old) and surgeon not in removed) or surgeon in promoted]
+    displaced = len(set(old) - set(full) - set(removed))
+    joined = len(set(full) - set(old))
+    counted = displaced + max(0, joined - len(removed))
+    if not gated and counted <= max_changes:
+        return ListPlan(now=full, proposed=None, removed=removed)
+    now = interim[:size] if removed else None
+    proposed = None if gated or full == now else full
+    return ListPlan(now=now, proposed=proposed, removed=removed)

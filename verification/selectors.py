@@ -1,9 +1,13 @@
 """Reads for the public listing pages and the admin, each in a fixed number of queries."""
 
+from datetime import date
+from typing import NamedTuple
+
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from directory.models import City, PracticeLocation
 from directory.selectors import city_list
@@ -20,28 +24,55 @@ def cities_with_lists() -> QuerySet[City]:
     return City.objects.filter(ranking__isnull=False).order_by("name")
 
 
-def _pointer_key(slug: str) -> str:
+def pointer_cache_key(slug: str) -> str:
     return f"city-pointer:{slug}"
 
 
-def city_pointer_get(*, slug: str) -> tuple[int, int | None]:
-    """(city id, current snapshot id or None); 404 for an unknown city.
+# Rendered lists are cached by snapshot id: a published snapshot never changes, so they never go stale.
+PAGE_LANGUAGES = ("en",)
+
+
+def city_page_cache_key(city_id: int, snapshot_id: int, language: str = "en") -> str:
+    return f"city-page:{language}:{city_id}:{snapshot_id}"
+
+
+def city_page_cache_keys(city_id: int, snapshot_id: int) -> list[str]:
+    return [city_page_cache_key(city_id, snapshot_id, language) for language in PAGE_LANGUAGES]
+
+
+def top_ten_cache_key(snapshot_id: int) -> str:
+    return f"api-top-ten:v3:{snapshot_id}"
+
+
+class Pointer(NamedTuple):
+    city_id: int
+    snapshot_id: int | None
+    valid_until: date | None  # the last day the list's evidence all counts
+
+    def lapsed(self, today: date) -> bool:
+        return self.valid_until is not None and self.valid_until < today
+
+
+def city_pointer_get(*, slug: str) -> Pointer:
+    """The city's current list (snapshot id None if it has none); 404 for an unknown city.
 
     Cached for CITY_POINTER_CACHE_SECONDS and cleared when a publication commits, so the city page and its
     304s usually need no query; if that clearing is lost (cache down at the time) the pointer is at most that
     many seconds old, well inside the pages' own max-age.
     """
-    pointer = cache.get(_pointer_key(slug))
+    pointer = cache.get(pointer_cache_key(slug))
     if pointer is None:
-        pointer = City.objects.filter(slug=slug).values_list("id", "ranking__snapshot_id").first()
+        pointer = (
+            City.objects.filter(slug=slug).values_list("id", "ranking__snapshot_id", "ranking__valid_until").first()
+        )
         if pointer is None:
             raise Http404("No such city.")
-        cache.set(_pointer_key(slug), tuple(pointer), settings.CITY_POINTER_CACHE_SECONDS)
-    return tuple(pointer)
+        cache.set(pointer_cache_key(slug), tuple(pointer), settings.CITY_POINTER_CACHE_SECONDS)
+    return Pointer(*pointer)
 
 
 def city_pointers_forget(*, slugs: list[str]) -> None:
-    cache.delete_many([_pointer_key(slug) for slug in slugs])
+    cache.delete_many([pointer_cache_key(slug) for slug in slugs])
 
 
 def _entries(snapshot_id: int) -> list[RankingEntry]:
@@ -79,6 +110,13 @@ def city_snapshots_list(*, city: City) -> QuerySet[RankingSnapshot]:
     return city.snapshots.filter(status__in=["published", "superseded"]).order_by("-published_at")
 
 
+def current_listings(today: date | None = None) -> QuerySet[RankingEntry]:
+    """Entries of the lists published now, except a list whose evidence lapsed and awaits its republication."""
+    today = today or timezone.localdate()
+    valid = Q(snapshot__city__ranking__valid_until=None) | Q(snapshot__city__ranking__valid_until__gte=today)
+    return RankingEntry.objects.filter(valid, snapshot__status="published")
+
+
 def surgeon_verification_get(*, surgeon_id: int) -> dict:
     """Current results (with reviewer decisions) and current listings of one surgeon."""
     current = (
@@ -87,7 +125,8 @@ def surgeon_verification_get(*, surgeon_id: int) -> dict:
         .order_by("check_key")
     )
     listings = (
-        RankingEntry.objects.filter(surgeon_id=surgeon_id, snapshot__status="published")
+        current_listings()
+        .filter(surgeon_id=surgeon_id)
         .select_related("snapshot__city")
         .order_by("snapshot__city__name")
     )
@@ -96,9 +135,9 @@ def surgeon_verification_get(*, surgeon_id: int) -> dict:
 
 def search_results(surgeons: QuerySet) -> QuerySet:
     """Listed surgeons first; each result carries its current listings and badges (two queries per page)."""
-    listed = Exists(RankingEntry.objects.filter(surgeon=OuterRef("pk"), snapshot__status="published"))
+    listed = Exists(current_listings().filter(surgeon=OuterRef("pk")))
     current = CheckResult.objects.filter(is_current=True).order_by("check_key")
-    entries = RankingEntry.objects.filter(snapshot__status="published").select_related("snapshot__city")
+    entries = current_listings().select_related("snapshot__city")
     return (
         surgeons.annotate(listed=listed)
         .order_by("-listed", "last_name", "first_name", "npi")

@@ -15,7 +15,7 @@ from directory.education import PAGES
 from directory.npi import is_valid_npi
 from directory.seo import physician_jsonld
 
-from . import selectors
+from . import publication, selectors
 from .forms import SearchForm
 from .models import RankingSnapshot
 
@@ -40,14 +40,14 @@ def _etag_matches(request, etag: str) -> bool:
 
 @require_GET
 def city_detail(request, slug):
-    city_id, snapshot_id = selectors.city_pointer_get(slug=slug)
+    city_id, snapshot_id, _ = publication.city_pointer_fresh(slug=slug)
     if snapshot_id is None:
         return render(request, "directory/city.html", {"city": directory_selectors.city_get(slug=slug)})
     etag = f'"snapshot-{snapshot_id}"'
     if _etag_matches(request, etag):
         response = HttpResponseNotModified()
     else:
-        key = f"city-page:{city_id}:{snapshot_id}"
+        key = selectors.city_page_cache_key(city_id, snapshot_id)
         html = cache.get(key)
         if html is None:
             html = _render_city_list(snapshot_id)
@@ -68,7 +68,7 @@ def _render_city_list(snapshot_id) -> str:
 @require_GET
 def city_history(request, slug):
     city = directory_selectors.city_get(slug=slug)
-    _, snapshot_id = selectors.city_pointer_get(slug=slug)
+    snapshot_id = publication.city_pointer_fresh(slug=slug).snapshot_id
     context = {"city": city, "snapshots": selectors.city_snapshots_list(city=city), "current_id": snapshot_id}
     return render(request, "verification/city_history.html", context)
 

@@ -142,8 +142,9 @@ def test_sanctions_rescreen_delists_at_once_with_the_reason(twelve, city):
     assert victim not in listed(city)
     assert VerificationRun.objects.get(id=sanctions.id).publication_done_at is not None
     assert snapshot.reason == RankingSnapshot.Reason.DELISTING
-    assert "licence_sanctions: fail" in snapshot.note
-    assert [e.rank for e in snapshot.entries.order_by("rank")] == list(range(1, 10))
+    assert "left the list: Licence and sanctions no longer passes" in snapshot.note
+    # The next eligible surgeon moves up: twelve were eligible, eleven are, ten are listed.
+    assert [e.rank for e in snapshot.entries.order_by("rank")] == list(range(1, 11))
 
 
 def test_an_unknown_result_never_delists(twelve, city):

@@ -57,9 +57,13 @@ def parts(npi, score, n, procedures=0, years=10):
     )
 
 
+def ordered(items):
+    return sorted(items, key=lambda p: p.sort_key)
+
+
 def test_a_large_sample_beats_a_slightly_higher_small_sample():
     small, large = parts("1", "9.6", 12), parts("2", "9.3", 400)
-    assert ranking.rank([small, large], size=10)[0].npi == "2"
+    assert ordered([small, large])[0].npi == "2"
 
 
 def test_volume_then_years_then_npi_break_ties():
@@ -67,23 +71,86 @@ def test_volume_then_years_then_npi_break_ties():
     b = parts("1000000002", "9.0", 100, procedures=500, years=5)
     c = parts("1000000003", "9.0", 100, procedures=500, years=8)
     d = parts("1000000001", "9.0", 100, procedures=500, years=8)
-    assert [p.npi for p in ranking.rank([a, b, c, d], size=10)] == [
-        "1000000001",
-        "1000000003",
-        "1000000002",
-        "1000000004",
-    ]
-
-
-def test_rank_keeps_only_the_list_size():
-    many = [parts(str(i), "9.0", 100) for i in range(15)]
-    assert len(ranking.rank(many, size=10)) == 10
+    assert [p.npi for p in ordered([a, b, c, d])] == ["1000000001", "1000000003", "1000000002", "1000000004"]
 
 
 @given(st.lists(st.tuples(st.decimals("7", "10", places=2), st.integers(1, 1000)), min_size=1, max_size=30))
 def test_order_is_stable_whatever_the_input_order(rows):
     items = [parts(f"{i:010d}", score, n) for i, (score, n) in enumerate(rows)]
-    assert ranking.rank(items, size=10) == ranking.rank(list(reversed(items)), size=10)
+    assert ordered(items) == ordered(list(reversed(items)))
+
+
+def plan(old, ranked, *, size=3, max_changes=1, gated=False):
+    return ranking.list_plan(old=old, ranked=ranked, size=size, max_changes=max_changes, gated=gated)
+
+
+def test_a_city_s_first_list_is_published_whole_without_approval():
+    assert plan(None, [5, 6, 7, 8]) == ranking.ListPlan(now=[5, 6, 7], proposed=None, removed=[])
+
+
+def test_a_city_with_nobody_eligible_gets_no_first_list():
+    assert plan(None, []) == ranking.ListPlan(now=None, proposed=None, removed=[])
+
+
+def test_an_unchanged_list_publishes_nothing():
+    assert plan([1, 2, 3], [1, 2, 3, 4]) == ranking.ListPlan(now=None, proposed=None, removed=[])
+
+
+def test_a_removal_moves_the_next_eligible_surgeon_up_without_approval():
+    result = plan([1, 2, 3], [1, 3, 4, 5], max_changes=0)
+    assert result == ranking.ListPlan(now=[1, 3, 4], proposed=None, removed=[2])
+
+
+def test_removals_never_wait_even_when_many_newcomers_would():
+    # Two leave; two newcomers fill their places at once; a third newcomer displacing 3 waits for approval.
+    result = plan([1, 2, 3], [7, 8, 9, 3], max_changes=0)
+    assert result == ranking.ListPlan(now=[7, 8, 3], proposed=[7, 8, 9], removed=[1, 2])
+
+
+def test_additions_beyond_the_promotions_count_towards_approval():
+    # 2 leaves; the best newcomer (9) takes the place at once; 8 joining too (and 3 leaving) waits.
+    result = plan([1, 2, 3], [9, 8, 1, 3], max_changes=0)
+    assert result.now == [9, 1, 3] and result.proposed == [9, 8, 1] and result.removed == [2]
+
+
+def test_a_small_change_is_published_at_once():
+    # 4 joins and 3 is pushed out: two changes.
+    assert plan([1, 2, 3], [4, 1, 2, 3], max_changes=2).now == [4, 1, 2]
+    assert plan([1, 2, 3], [4, 1, 2, 3], max_changes=1).now is None
+
+
+def test_a_large_change_without_removals_only_proposes():
+    result = plan([1, 2, 3], [4, 5, 1, 2, 3], max_changes=1)
+    assert result.now is None and result.proposed == [4, 5, 1]
+
+
+def test_a_source_outage_applies_removals_only():
+    result = plan([1, 2, 3], [4, 5, 1, 3], max_changes=5, gated=True)
+    assert result == ranking.ListPlan(now=[4, 1, 3], proposed=None, removed=[2])
+    assert plan([1, 2, 3], [4, 5, 1, 2, 3], gated=True) == ranking.ListPlan(now=None, proposed=None, removed=[])
+
+
+def test_a_list_can_empty_only_by_removals():
+    assert plan([1, 2], []) == ranking.ListPlan(now=[], proposed=None, removed=[1, 2])
+
+
+@given(
+    st.lists(st.integers(1, 30), unique=True, max_size=10),
+    st.lists(st.integers(1, 30), unique=True, max_size=20),
+    st.integers(1, 10),
+    st.integers(0, 4),
+    st.booleans(),
+)
+def test_a_plan_never_keeps_a_removed_surgeon_and_never_lists_a_non_candidate(old, ranked, size, max_changes, gated):
+    old = old[:size]
+    result = ranking.list_plan(old=old, ranked=ranked, size=size, max_changes=max_changes, gated=gated)
+    assert set(result.removed) == set(old) - set(ranked)
+    for listed in (result.now, result.proposed):
+        if listed is not None:
+            assert set(listed) <= set(ranked) and len(listed) <= size
+            assert listed == [s for s in ranked if s in set(listed)]  # in rank order
+    if result.removed:
+        assert result.now is not None and not set(result.removed) & set(result.now)
 
 
 @given(st.decimals("0", "10", places=2), st.integers(0, 10_000))

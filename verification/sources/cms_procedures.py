@@ -15,7 +15,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.db import transaction
 
-from directory.db import column_update_by_id, rows_insert_ignoring_conflicts
+from directory.db import column_update_by_id, rows_insert
 from directory.models import ProcedureVolume, Surgeon
 
 from .rows import CsvRows, HeaderError, ImportSummary, Progress
@@ -78,7 +78,7 @@ def _store(totals: dict[tuple[int, str], int], *, period: str, summary: ImportSu
         elif stored_count != count:
             changed[pk] = count
     with transaction.atomic():
-        rows_insert_ignoring_conflicts(ProcedureVolume, new)
+        rows_insert(ProcedureVolume, new, skip_existing=("surgeon", "source", "period", "cpt_code"))
         column_update_by_id(ProcedureVolume, "count", changed)
     summary.created, summary.updated = len(new), len(changed)
     summary.unchanged = len(totals) - len(new) - len(changed)
