@@ -6,7 +6,7 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run setup demo serve test lint format check-migrations check-deploy schema bench clean
+.PHONY: run setup demo demo-reset demo-admin-password audit serve test lint format check-migrations check-deploy schema bench clean
 
 run: setup demo serve
 
@@ -20,11 +20,26 @@ setup: $(STAMP)
 	mkdir -p var
 	$(MANAGE) migrate --no-input -v 0
 
+# Seeds only an empty directory: what users entered (decisions, requests, published history) is kept.
 demo: setup
-	$(MANAGE) seed_demo
-	$(MANAGE) import_leie var/demo/UPDATED.csv
+	$(MANAGE) seed_demo --if-empty
+	if [ -f var/demo/UPDATED.csv ]; then $(MANAGE) import_leie var/demo/UPDATED.csv; fi
 	$(MANAGE) run_verification --sync
 	$(MANAGE) create_demo_admin
+
+# Starts the demo over: everything entered since is wiped; the admin gets a new password.
+demo-reset: setup
+	$(MANAGE) seed_demo --replace
+	$(MANAGE) import_leie var/demo/UPDATED.csv
+	$(MANAGE) run_verification --sync
+	$(MANAGE) create_demo_admin --reset
+
+demo-admin-password: setup
+	$(MANAGE) create_demo_admin --reset
+
+# The independent check of every listing; exits non-zero on any finding.
+audit: setup
+	$(MANAGE) audit_listings
 
 serve:
 	@echo "Serving on http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)"

@@ -7,6 +7,10 @@ from django.contrib.auth import get_user_model
 DEMO_ADMIN_USERNAME = "admin"
 
 
+def demo_admin_exists() -> bool:
+    return get_user_model().objects.filter(username=DEMO_ADMIN_USERNAME).exists()
+
+
 def demo_admin_reset() -> tuple[str, str]:
     """Create or reset the demo superuser with a fresh random password; returns (username, password)."""
     password = secrets.token_urlsafe(12)

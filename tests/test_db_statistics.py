@@ -18,7 +18,7 @@ def _tuples_estimate(table: str) -> float:
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics are a PostgreSQL matter")
 def test_seeding_and_a_large_run_leave_fresh_statistics(django_capture_on_commit_callbacks, settings):
     settings.VERIFICATION_BATCH_SIZE = 20
-    call_command("seed_demo", "--surgeons", "60", "--cities", "12", "--leie-out", "")
+    call_command("seed_demo", "--replace", "--surgeons", "60", "--cities", "12", "--leie-out", "")
     assert _tuples_estimate("directory_surgeon") == 60
     with django_capture_on_commit_callbacks(execute=True):
         call_command("run_verification", "--sync")

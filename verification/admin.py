@@ -3,9 +3,11 @@
 import csv
 import itertools
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
+from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
@@ -174,8 +176,10 @@ class RankingEntryInline(admin.TabularInline):
 
 @admin.register(RankingSnapshot)
 class RankingSnapshotAdmin(ReadOnlyAdmin):
-    list_display = ["id", "city", "status", "reason", "method_version", "created_at", "published_at", "approved_by"]
-    list_filter = ["status", "reason", "method_version"]
+    list_display = [
+        "id", "city", "status", "reason", "origin", "method_version", "created_at", "published_at", "approved_by",
+    ]  # fmt: skip
+    list_filter = ["status", "reason", "origin", "method_version"]
     list_select_related = ["city", "approved_by"]
     search_fields = ["city__name"]
     inlines = [RankingEntryInline]
@@ -193,21 +197,49 @@ class RankingSnapshotAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Approve and publish the selected snapshots")
     def approve_and_publish(self, request, queryset):
-        for snapshot in queryset:
-            try:
-                publication.snapshot_publish(snapshot_id=snapshot.id, user=request.user)
-                self.message_user(request, f"Published {snapshot}.", messages.SUCCESS)
-            except publication.PublicationError as error:
-                self.message_user(request, str(error), messages.ERROR)
+        return self._decide(request, queryset, approve=True)
 
     @admin.action(description="Reject the selected snapshots")
     def reject(self, request, queryset):
-        for snapshot in queryset:
+        return self._decide(request, queryset, approve=False)
+
+    def _decide(self, request, queryset, *, approve: bool):
+        """A page asking for the decision's reason (required to reject), then the decision on each snapshot."""
+        form = SnapshotDecisionForm(request.POST if "apply" in request.POST else None, reason_required=not approve)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Approve and publish" if approve else "Reject",
+                "snapshots": queryset.select_related("city"),
+                "form": form,
+                "action": "approve_and_publish" if approve else "reject",
+                "opts": self.model._meta,
+            }
+            return TemplateResponse(request, "admin/verification/snapshot_decision.html", context)
+        reason = form.cleaned_data["reason"]
+        for snapshot in queryset.select_related("city"):
             try:
-                publication.snapshot_reject(snapshot_id=snapshot.id, user=request.user)
-                self.message_user(request, f"Rejected {snapshot}.", messages.SUCCESS)
+                if approve:
+                    publication.snapshot_publish(snapshot_id=snapshot.id, user=request.user, reason=reason)
+                    self.message_user(request, f"Published the {snapshot.city} list #{snapshot.id}.", messages.SUCCESS)
+                else:
+                    publication.snapshot_reject(snapshot_id=snapshot.id, user=request.user, reason=reason)
+                    self.message_user(request, f"Rejected the {snapshot.city} list #{snapshot.id}.", messages.SUCCESS)
             except publication.PublicationError as error:
                 self.message_user(request, str(error), messages.ERROR)
+        return None
+
+
+class SnapshotDecisionForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False, help_text="Why; kept with the list."
+    )
+
+    def __init__(self, *args, reason_required: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = reason_required
+        if reason_required:
+            self.fields["reason"].help_text = "Required: why this list must not be published."
 
 
 @admin.register(CityRanking)

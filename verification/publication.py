@@ -290,8 +290,10 @@ def _list_valid_until(surgeon_ids, results) -> date | None:
     return min((d for d in dates if d is not None), default=None)
 
 
-def cities_publish(cities: list[City], *, as_of: date, mean: Decimal, writer: _Writer, gated=False) -> dict[str, str]:
-    """Plan and publish each city's list in one transaction; returns {city slug: what happened}.
+def cities_publish(
+    cities: list[City], *, as_of: date, mean: Decimal, writer: _Writer, gated=False
+) -> tuple[dict[str, str], bool]:
+    """Plan and publish each city's list in one transaction; returns ({city slug: what happened}, gated).
 
     The pointers are locked before the results are read, so every list switched in was eligible under the
     lock. A chunk whose results are largely unanswered (a source outage) applies removals only.
@@ -306,7 +308,7 @@ def cities_publish(cities: list[City], *, as_of: date, mean: Decimal, writer: _W
         published = [(s, ids) for s, (_, ids) in zip(snapshots, planned, strict=True) if s.status == Status.PUBLISHED]
         _pointers_switch(published, chunk.pointers, chunk.results)
         _pointers_refresh([p for p in plans if p.plan.now is None and p.old is not None], chunk)
-    return {p.city.slug: p.outcome for p in plans}
+    return {p.city.slug: p.outcome for p in plans}, gated
 
 
 def _proposals_withdraw(city_ids: set[int], *, keep: list[int]) -> None:
@@ -426,7 +428,9 @@ def _chunks(items: list) -> list[list]:
     return [items[i : i + PUBLICATION_CHUNK] for i in range(0, len(items), PUBLICATION_CHUNK)]
 
 
-def rankings_publish(*, run=None, cities=None, as_of=None, gate=True, user=None, origin=None) -> PublicationSummary:
+def rankings_publish(
+    *, run=None, cities=None, as_of=None, gate=True, user=None, origin=None, progress=None
+) -> PublicationSummary:
     """Publish every city's list (or `cities`) through the gates; a run's source outage allows removals only."""
     as_of = as_of or (run.as_of if run else timezone.localdate())
     summary = PublicationSummary()
@@ -437,12 +441,17 @@ def rankings_publish(*, run=None, cities=None, as_of=None, gate=True, user=None,
     writer = _Writer(origin or (Origin.RUN if run else Origin.COMMAND), run=run, user=user)
     mean = prior_mean()
     cities = list(cities if cities is not None else City.objects.order_by("id"))
+    silent = False
     for chunk in _chunks(cities):
-        for slug, outcome in cities_publish(chunk, as_of=as_of, mean=mean, writer=writer, gated=gated).items():
+        outcomes, chunk_gated = cities_publish(chunk, as_of=as_of, mean=mean, writer=writer, gated=gated)
+        for slug, outcome in outcomes.items():
             getattr(summary, outcome).append(slug)
-    if summary.held_back and not summary.blocked_reason:
+        silent |= chunk_gated
+        if progress:
+            progress(len(chunk))
+    if silent and not summary.blocked_reason:
         summary.blocked_reason = (
-            f"More than {settings.RANKING_MAX_UNKNOWN_SHARE:.0%} of the current checks got no answer from a source; "
+            f"more than {settings.RANKING_MAX_UNKNOWN_SHARE:.0%} of the current checks got no answer from a source; "
             "lists changed only where a surgeon had to leave."
         )
     return summary
@@ -515,7 +524,7 @@ def run_cities_publish(*, run_id: int, city_ids: list[int]) -> PublicationSummar
     summary = PublicationSummary()
     if cities:
         writer = _Writer(Origin.RUN, run=run)
-        outcomes = cities_publish(
+        outcomes, _ = cities_publish(
             cities, as_of=run.as_of, mean=prior_mean(), writer=writer, gated=run.publication_gated
         )
         for slug, outcome in outcomes.items():

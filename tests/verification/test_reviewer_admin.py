@@ -121,7 +121,7 @@ def test_a_publisher_approves_a_waiting_list(client, publisher, ambiguous, city,
     client.force_login(publisher)
     client.post(
         reverse("admin:verification_rankingsnapshot_changelist"),
-        {"action": "approve_and_publish", "_selected_action": [waiting.id]},
+        {"action": "approve_and_publish", "_selected_action": [waiting.id], "apply": "1"},
     )
     waiting.refresh_from_db()
     assert waiting.status == "published" and waiting.approved_by == publisher

@@ -4,14 +4,15 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from directory.demo import demo_data_seed
+from directory.models import Surgeon
 
 DEFAULT_LEIE_OUT = "var/demo/UPDATED.csv"
 
 
 class Command(BaseCommand):
     help = (
-        "Replace cities, surgeons, their credentials and all verification data with deterministic demo data "
-        "(about 60% would pass every check), and write a demo OIG LEIE file that matches some of them."
+        "Seed an empty directory with deterministic demo data (about 60% would pass every check) and write a demo "
+        "OIG LEIE file that matches some of them. A directory with surgeons is kept unless --replace is given."
     )
 
     def add_arguments(self, parser):
@@ -21,8 +22,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--leie-out", default=DEFAULT_LEIE_OUT, help=f'demo LEIE file (default {DEFAULT_LEIE_OUT}; "" for none)'
         )
+        existing = parser.add_mutually_exclusive_group()
+        existing.add_argument(
+            "--replace",
+            action="store_true",
+            help="wipe the directory first: surgeons, lists, runs, reviewer decisions, consultation requests",
+        )
+        existing.add_argument("--if-empty", action="store_true", help="do nothing (and succeed) if surgeons exist")
 
-    def handle(self, *args, surgeons, cities, seed, leie_out, **options):
+    def handle(self, *args, surgeons, cities, seed, leie_out, replace, if_empty, **options):
+        existing = Surgeon.objects.count()
+        if existing and not replace:
+            if if_empty:
+                self.stdout.write(f"Kept the directory as it is ({existing:,} surgeons); --replace starts over.")
+                return
+            raise CommandError(
+                f"The directory already has {existing:,} surgeons. --replace wipes them with everything entered "
+                "since (reviewer decisions, published lists, consultation requests); --if-empty keeps them."
+            )
         if surgeons < 1:
             raise CommandError(f"--surgeons must be at least 1 (got {surgeons}).")
         if cities < 1:

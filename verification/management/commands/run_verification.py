@@ -4,10 +4,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
+from config.celery import app
 from directory.models import Surgeon
 from verification import services
 from verification.checks.types import Outcome
 from verification.models import VerificationBatch, VerificationRun
+
+Status = VerificationRun.Status
 
 
 class Command(BaseCommand):
@@ -26,15 +29,20 @@ class Command(BaseCommand):
             if not surgeon_ids:
                 raise CommandError(f"No surgeon with NPI {surgeon}.")
             kind = VerificationRun.Kind.MANUAL
-        run, created = services.run_start(
-            kind=kind, as_of=timezone.localdate(), period_key=period, surgeon_ids=surgeon_ids, enqueue=not sync
-        )
-        if not created:
-            self.stdout.write(f"A {kind} run for period {run.period_key} already exists (run #{run.id}); use --period.")
-        elif sync:
-            self._run_here(run)
-        else:
-            self._follow(run)
+        eager = app.conf.task_always_eager
+        app.conf.task_always_eager = eager or sync  # --sync: publication and events run here too
+        try:
+            run, created = services.run_start(
+                kind=kind, as_of=timezone.localdate(), period_key=period, surgeon_ids=surgeon_ids, enqueue=not sync
+            )
+            if not created:
+                self.stdout.write(f"A {kind} run for {run.period_key} already exists (run #{run.id}); use --period.")
+            elif sync:
+                self._run_here(run)
+            else:
+                self._follow(run)
+        finally:
+            app.conf.task_always_eager = eager
         run.refresh_from_db()
         self._summary(run)
 
@@ -48,22 +56,26 @@ class Command(BaseCommand):
     def _follow(self, run):
         """Progress of the workers' batches, then wait for the publication that ends the run."""
         with tqdm(total=run.batches_total, unit="batch", file=self.stderr, disable=None) as bar:
-            while run.status == VerificationRun.Status.RUNNING:
+            while run.status == Status.RUNNING:
                 time.sleep(0.5)
                 run.refresh_from_db(fields=["batches_done", "status"])
                 bar.update(run.batches_done - bar.n)
-        if run.status == VerificationRun.Status.FINISHED:
-            self.stderr.write("Publishing lists…")
-            while run.publication_done_at is None:
-                time.sleep(0.5)
-                run.refresh_from_db(fields=["publication_done_at"])
+        self.stderr.write("Publishing lists…")
+        while run.publication_done_at is None:
+            time.sleep(0.5)
+            run.refresh_from_db(fields=["publication_done_at"])
 
     def _summary(self, run):
         outcomes = list(Outcome.values)
         self.stdout.write(f"{'check':<22}" + "".join(f"{o:>15}" for o in outcomes))
         for check, counts in run.counts.items():
             self.stdout.write(f"{check:<22}" + "".join(f"{counts.get(o, 0):>15}" for o in outcomes))
-        self.stdout.write(
+        line = (
             f"Run #{run.id} ({run.get_kind_display()}, {run.period_key}) {run.status}: "
             f"{run.surgeons_total} surgeons, {run.batches_done}/{run.batches_total} batches."
         )
+        if run.note:
+            line += f" {run.note}"
+        if run.status == Status.FAILED or run.publication_gated:
+            raise CommandError(line)
+        self.stdout.write(line)
