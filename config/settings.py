@@ -119,7 +119,8 @@ CITY_POINTER_CACHE_SECONDS = env.int("CITY_POINTER_CACHE_SECONDS", default=30)
 # The broker: RabbitMQ in production (a dead worker's unacknowledged tasks return at once), else Redis.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
-CELERY_TASK_EAGER_PROPAGATES = True
+# In-process tasks fail as a worker's would: logged, their failure handlers run, the caller (a request) goes on.
+CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

@@ -16,6 +16,7 @@ from directory.demo import demo_data_seed
 from directory.models import (
     BoardCertification,
     City,
+    ConsultationRequest,
     DEARegistration,
     MalpracticePolicy,
     PracticeLocation,
@@ -231,3 +232,36 @@ def test_the_command_rejects_numbers_below_one(option, value):
     with pytest.raises(CommandError, match=f"{option} must be at least 1"):
         call_command("seed_demo", option, value, "--leie-out", "")
     assert not Surgeon.objects.exists()
+
+
+def test_the_command_keeps_a_directory_that_has_surgeons(db):
+    call_command("seed_demo", "--surgeons", "5", "--leie-out", "", stdout=io.StringIO())
+    request = ConsultationRequest.objects.create(
+        surgeon=Surgeon.objects.first(), name="Pat", phone="7135550100", reason="Back pain", consent=True
+    )
+    with pytest.raises(CommandError, match="already has 5 surgeons. --replace wipes them"):
+        call_command("seed_demo", "--surgeons", "9", "--leie-out", "")
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", "--surgeons", "9", "--leie-out", "", stdout=out)
+    assert "Kept the directory as it is (5 surgeons)" in out.getvalue()
+    assert Surgeon.objects.count() == 5 and ConsultationRequest.objects.filter(id=request.id).exists()
+
+
+def test_replace_starts_the_demo_over(db):
+    call_command("seed_demo", "--surgeons", "5", "--leie-out", "", stdout=io.StringIO())
+    call_command("seed_demo", "--replace", "--surgeons", "7", "--leie-out", "", stdout=io.StringIO())
+    assert Surgeon.objects.count() == 7
+
+
+def test_the_demo_admin_password_changes_only_when_asked(db):
+    first = io.StringIO()
+    call_command("create_demo_admin", stdout=first)
+    password = first.getvalue().split(" / ")[1].split()[0]
+    again = io.StringIO()
+    call_command("create_demo_admin", stdout=again)
+    assert "its password is unchanged" in again.getvalue()
+    assert get_user_model().objects.get(username="admin").check_password(password)
+    reset = io.StringIO()
+    call_command("create_demo_admin", "--reset", stdout=reset)
+    assert not get_user_model().objects.get(username="admin").check_password(password)
+    assert "Demo admin login: admin / " in reset.getvalue()

@@ -6,7 +6,7 @@ from tqdm import tqdm
 
 from config.celery import app
 from directory.models import Surgeon
-from verification import services
+from verification import publication, services
 from verification.checks.types import Outcome
 from verification.models import VerificationBatch, VerificationRun
 
@@ -50,8 +50,15 @@ class Command(BaseCommand):
         batches = list(VerificationBatch.objects.filter(run=run).values_list("id", "surgeon_ids"))
         with tqdm(total=run.surgeons_total, unit="surgeon", file=self.stderr, disable=None) as bar:
             for batch_id, surgeon_ids in batches:
-                services.batch_verify(batch_id=batch_id)
+                try:
+                    services.batch_verify(batch_id=batch_id)
+                except Exception as error:  # noqa: BLE001 - recorded on the run, which the summary then reports
+                    services.batch_failed(batch_id=batch_id, error=error)
+                    break
                 bar.update(len(surgeon_ids))
+        run.refresh_from_db(fields=["publication_done_at"])
+        if run.publication_done_at is None:  # published here even inside a caller's transaction
+            publication.after_run(run_id=run.id)
 
     def _follow(self, run):
         """Progress of the workers' batches, then wait for the publication that ends the run."""

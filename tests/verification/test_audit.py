@@ -1,0 +1,114 @@
+"""The independent audit finds every way a listing can break its promise, and nothing when it holds."""
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from directory.models import DEARegistration, MalpracticePolicy, Surgeon
+from verification import publication, selectors
+from verification.audit import listings_audit
+from verification.models import CheckResult, CityRanking, ExclusionRecord, ListingAudit
+
+from .test_runs import run_sync
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def listed_city(make_clean_surgeon, exclusion_list_loaded, city):
+    surgeons = [make_clean_surgeon() for _ in range(12)]
+    publication.rankings_publish(run=run_sync()[0])
+    return city, surgeons
+
+
+def top(city) -> Surgeon:
+    return CityRanking.objects.get(city=city).snapshot.entries.get(rank=1).surgeon
+
+
+def test_a_consistent_directory_gives_no_findings(listed_city, capsys):
+    report = listings_audit()
+    assert report.findings == [] and report.listed_surgeons == 10 and report.cities == 1
+    call_command("audit_listings")
+    assert "Audited 10 listed surgeons in 1 cities: 0 findings" in capsys.readouterr().out
+    assert ListingAudit.objects.count() == 2 and ListingAudit.objects.first().ok
+
+
+def test_a_listed_surgeon_failing_a_check_is_found_and_the_command_fails(listed_city):
+    city, _ = listed_city
+    CheckResult.objects.filter(surgeon=top(city), check_key="dea", is_current=True).update(effective_outcome="fail")
+    with pytest.raises(CommandError, match="1 findings"):
+        call_command("audit_listings")
+    assert "dea is fail" in ListingAudit.objects.first().findings[0]
+
+
+def test_the_audit_does_not_trust_the_results_linked_to_an_entry(listed_city):
+    city, _ = listed_city
+    surgeon = top(city)
+    # A newer current result exists that the snapshot never linked: the audit reads current results.
+    CheckResult.objects.filter(surgeon=surgeon, check_key="satisfaction", is_current=True).update(
+        effective_outcome="needs_review"
+    )
+    assert any("satisfaction is needs_review" in f for f in listings_audit().findings)
+
+
+def test_credentials_that_contradict_a_pass_are_found(listed_city):
+    city, _ = listed_city
+    surgeon = top(city)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    MalpracticePolicy.objects.filter(surgeon=surgeon).update(expires=yesterday)
+    DEARegistration.objects.filter(surgeon=surgeon).update(status="revoked")
+    findings = listings_audit().findings
+    assert any("no malpractice policy in force" in f for f in findings)
+    assert any("no active, unexpired DEA registration" in f for f in findings)
+
+
+def test_an_npi_exclusion_is_found(listed_city):
+    city, _ = listed_city
+    surgeon = top(city)
+    ExclusionRecord.objects.create(row_hash="x", npi=surgeon.npi, last_name="X", exclusion_date=dt.date(2024, 1, 1))
+    assert any("OIG exclusion list by NPI" in f for f in listings_audit().findings)
+
+
+def test_a_withdrawn_surgeon_still_listed_is_found(listed_city):
+    city, _ = listed_city
+    Surgeon.objects.filter(id=top(city).id).update(is_active=False)
+    assert any("not in the public directory" in f for f in listings_audit().findings)
+
+
+def test_a_list_shorter_than_the_eligible_surgeons_allow_is_found(listed_city, make_clean_surgeon):
+    city, _ = listed_city
+    snapshot = CityRanking.objects.get(city=city).snapshot
+    snapshot.entries.filter(rank=10).delete()
+    findings = listings_audit().findings
+    assert any("9 listed while 10 could be" in f for f in findings)
+
+
+def test_a_lapsed_list_is_found(listed_city):
+    city, _ = listed_city
+    CityRanking.objects.filter(city=city).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
+    assert any("lapsed" in f for f in listings_audit().findings)
+
+
+def test_a_cached_pointer_or_page_that_disagrees_is_found(listed_city, client):
+    city, _ = listed_city
+    pointer = CityRanking.objects.get(city=city)
+    client.get(city.get_absolute_url())  # renders and caches the page
+    html = cache.get(selectors.city_page_cache_key(city.id, pointer.snapshot_id))
+    cache.set(selectors.city_page_cache_key(city.id, pointer.snapshot_id), html.replace(top(city).npi, "0000000000"))
+    cache.set(selectors.pointer_cache_key(city.slug), (city.id, 999, None))
+    findings = listings_audit().findings
+    assert any("cached pointer names list #999" in f for f in findings)
+    assert any("cached city page does not show the current list" in f for f in findings)
+
+
+def test_a_listed_surgeon_held_by_a_silent_source_is_reported_but_not_a_finding(listed_city):
+    city, _ = listed_city
+    CheckResult.objects.filter(surgeon=top(city), check_key="licence_sanctions", is_current=True).update(
+        effective_outcome="unknown", source_answered=False
+    )
+    report = listings_audit()
+    assert report.findings == [] and len(report.held) == 1
