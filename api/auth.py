@@ -5,6 +5,7 @@ import time
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.utils.cache import patch_cache_control
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
 from rest_framework import authentication, exceptions, permissions, throttling
@@ -64,6 +65,16 @@ class IsActivePartner(permissions.BasePermission):
         if request.auth is None:
             raise exceptions.NotAuthenticated(f"An API key is required: 'Authorization: {KEYWORD} <key>'.")
         return request.auth.partner.active
+
+
+class PrivateAnswers:
+    """A view mixin: what a key gets is for that key alone, so no shared cache may keep it (errors included)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.authentication_classes:  # keyless views (the FHIR CapabilityStatement) stay cacheable
+            patch_cache_control(response, private=True)
+        return response
 
 
 class SharedCacheOutage:
