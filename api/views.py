@@ -47,7 +47,7 @@ class KnownQueryParametersOnly:
 
 
 @STATE_PARAMETER
-class CityListApi(PrivateAnswers, KnownQueryParametersOnly, generics.ListAPIView):
+class CityListApi(KnownQueryParametersOnly, PrivateAnswers, generics.ListAPIView):
     serializer_class = serializers.CitySerializer
     filterset_class = CityFilter
 
@@ -61,7 +61,7 @@ class CityListApi(PrivateAnswers, KnownQueryParametersOnly, generics.ListAPIView
         304: OpenApiResponse(description="Not modified since the ETag or date sent."),
     }
 )
-class CityTopTenApi(PrivateAnswers, KnownQueryParametersOnly, APIView):
+class CityTopTenApi(KnownQueryParametersOnly, PrivateAnswers, APIView):
     """The city's current list. Conditional requests with If-None-Match or If-Modified-Since get 304."""
 
     def get(self, request, slug):
@@ -88,7 +88,7 @@ def _not_modified(request, etag: str, modified: float) -> bool:
     return since is not None and int(modified) <= since
 
 
-class CitySnapshotListApi(PrivateAnswers, KnownQueryParametersOnly, generics.ListAPIView):
+class CitySnapshotListApi(KnownQueryParametersOnly, PrivateAnswers, generics.ListAPIView):
     """The city's published lists, newest first (current and superseded)."""
 
     serializer_class = serializers.SnapshotSummarySerializer
@@ -100,7 +100,7 @@ class CitySnapshotListApi(PrivateAnswers, KnownQueryParametersOnly, generics.Lis
 
 
 @STATE_PARAMETER
-class SurgeonListApi(PrivateAnswers, KnownQueryParametersOnly, generics.ListAPIView):
+class SurgeonListApi(KnownQueryParametersOnly, PrivateAnswers, generics.ListAPIView):
     serializer_class = serializers.SurgeonSummarySerializer
     filterset_class = SurgeonFilter
 
@@ -109,7 +109,7 @@ class SurgeonListApi(PrivateAnswers, KnownQueryParametersOnly, generics.ListAPIV
 
 
 @extend_schema(responses=serializers.SurgeonDetailSerializer)
-class SurgeonDetailApi(PrivateAnswers, KnownQueryParametersOnly, APIView):
+class SurgeonDetailApi(KnownQueryParametersOnly, PrivateAnswers, APIView):
     def get(self, request, npi):
         if not is_valid_npi(npi):
             raise NotFound("No surgeon with that NPI (an NPI is 10 digits with a valid check digit).")
@@ -128,14 +128,14 @@ def _education_row(page, request) -> dict:
 
 
 @extend_schema(responses=serializers.EducationPageSerializer(many=True))
-class EducationListApi(PrivateAnswers, KnownQueryParametersOnly, APIView):
+class EducationListApi(KnownQueryParametersOnly, PrivateAnswers, APIView):
     def get(self, request):
         rows = [_education_row(page, request) for page in PAGES]
         return Response(serializers.EducationPageSerializer(rows, many=True).data)
 
 
 @extend_schema(responses=serializers.EducationPageDetailSerializer)
-class EducationDetailApi(PrivateAnswers, KnownQueryParametersOnly, APIView):
+class EducationDetailApi(KnownQueryParametersOnly, PrivateAnswers, APIView):
     def get(self, request, slug):
         page = education_page_get(slug)
         if page is None:
