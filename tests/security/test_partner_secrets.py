@@ -149,12 +149,6 @@ def test_publishers_and_superusers_open_partner_records(client, partner, admin_u
         assert client.get(reverse("admin:api_partner_change", args=[partner.id])).status_code == 200
 
 
-def test_the_librarys_own_api_keys_admin_is_gone(client, admin_user):
-    client.force_login(admin_user)
-    assert client.get("/admin/rest_framework_api_key/apikey/").status_code == 404
-    assert "API Key Permissions" not in client.get(reverse("admin:index")).text
-
-
 def test_partner_keys_are_still_managed_in_the_admin(client, admin_user):
     client.force_login(admin_user)
     assert client.get(reverse("admin:api_partnerapikey_add")).status_code == 200
