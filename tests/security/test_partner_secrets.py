@@ -170,7 +170,7 @@ def test_an_existing_deployment_takes_partner_records_from_reviewers_and_fills_e
     old_partner = migrated_back.get_model("api", "Partner")
     old_partner.objects.create(name="Old", webhook_secret="")
     old_partner.objects.create(name="Kept", webhook_secret="theirs")
-    reviewer = migrated_back.get_model("auth", "Group").objects.get(name="Reviewer")
+    reviewer, _ = migrated_back.get_model("auth", "Group").objects.get_or_create(name="Reviewer")
     reviewer.permissions.add(*migrated_back.get_model("auth", "Permission").objects.filter(codename="view_partner"))
 
     executor = MigrationExecutor(connection)
