@@ -1,6 +1,13 @@
 """Partner keys: authentication (401), active-partner permission (403) and a per-key throttle (429)."""
 
-from django.core.cache import cache
+import logging
+import time
+
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.utils.cache import patch_cache_control
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
 from rest_framework import authentication, exceptions, permissions, throttling
 
 from .models import PartnerAPIKey
@@ -9,6 +16,7 @@ KEYWORD = "Api-Key"
 # A usable key and its partner, cached by prefix: every API request needs them. Saving or deleting a key or a
 # partner clears the entry (receivers.py); the timeout bounds any change made without signals (queryset updates).
 KEY_CACHE_SECONDS = 60
+logger = logging.getLogger(__name__)
 
 
 def _key_cache_name(prefix: str) -> str:
@@ -59,8 +67,49 @@ class IsActivePartner(permissions.BasePermission):
         return request.auth.partner.active
 
 
+class PrivateAnswers:
+    """A view mixin: what a key gets is for that key alone, so no shared cache may keep it (errors included)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.authentication_classes:  # keyless views (the FHIR CapabilityStatement) stay cacheable
+            patch_cache_control(response, private=True)
+        return response
+
+
+class SharedCacheOutage:
+    """Whether the throttle's shared cache is down; while it is, it is tried again every RETRY_SECONDS."""
+
+    RETRY_SECONDS = 10
+
+    def __init__(self):
+        self.since = None
+        self.retry_at = 0.0
+
+    def ongoing(self) -> bool:
+        return time.monotonic() < self.retry_at
+
+    def began(self, error: Exception) -> None:
+        if self.since is None:
+            self.since = time.monotonic()
+            logger.error("partner API throttle: shared cache down (%s); counting per process until it is back", error)
+        self.retry_at = time.monotonic() + self.RETRY_SECONDS
+
+    def ended(self) -> None:
+        if self.since is not None:
+            logger.warning("partner API throttle: the shared cache is back after %.0f s", time.monotonic() - self.since)
+            self.since, self.retry_at = None, 0.0
+
+
+CACHE_ERRORS = (ConnectionInterrupted, RedisError)
+# While the shared cache is down each process keeps its own request history: the limit holds per process
+# (at most the partner's rate times the number of web processes), never unbounded.
+PROCESS_HISTORY = LocMemCache("partner-throttle-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+outage = SharedCacheOutage()
+
+
 class PartnerKeyThrottle(throttling.SimpleRateThrottle):
-    """Each key gets its partner's rate; the cache holds the request history."""
+    """Each key gets its partner's rate; the shared "throttle" cache holds the request history."""
 
     scope = "partner"
 
@@ -72,6 +121,16 @@ class PartnerKeyThrottle(throttling.SimpleRateThrottle):
             return True
         self.rate = request.auth.partner.throttle_rate
         self.num_requests, self.duration = self.parse_rate(self.rate)
+        if not outage.ongoing():
+            self.cache = caches["throttle"]
+            try:
+                allowed = super().allow_request(request, view)
+            except CACHE_ERRORS as error:
+                outage.began(error)
+            else:
+                outage.ended()
+                return allowed
+        self.cache = PROCESS_HISTORY
         return super().allow_request(request, view)
 
     def get_cache_key(self, request, view):

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import fhir, fhir_selectors
+from .auth import PrivateAnswers
 
 CONTENT_TYPE = "application/fhir+json"
 ISSUE_CODES = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 429: "throttled"}
@@ -63,7 +64,7 @@ def _base(request) -> str:
     return request.build_absolute_uri(reverse("fhir:metadata")).removesuffix("metadata")
 
 
-class FhirApi(APIView):
+class FhirApi(PrivateAnswers, APIView):
     """Partner key, permission and throttle come from the REST_FRAMEWORK defaults, as for /api/v1/."""
 
     schema = None  # not part of the partner API's OpenAPI document

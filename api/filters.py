@@ -11,7 +11,20 @@ STATE = r"^[A-Za-z]{2}$"
 STATE_OR_EMPTY = r"^([A-Za-z]{2})?$"  # an empty filter value is no filter
 
 
-class CityFilter(django_filters.FilterSet):
+class ChoicesNeverEmpty:
+    """A choice filter left out is no filter; sent empty (`listed=`) it is a 400 naming it, never "everything"."""
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for name, choice_filter in self.filters.items():
+            if isinstance(choice_filter, django_filters.ChoiceFilter) and self.data.get(name) == "":
+                choices = ", ".join(str(value) for value, _ in choice_filter.field.choices if value != "")
+                self.form.add_error(name, f"An empty value is not a choice: send one of {choices}, or leave it out.")
+                valid = False
+        return valid
+
+
+class CityFilter(ChoicesNeverEmpty, django_filters.FilterSet):
     state = django_filters.CharFilter(
         method="filter_state",
         help_text="Two-letter state code, e.g. TX",

@@ -1,5 +1,7 @@
 """Partners, their hashed API keys, and the webhook outbox."""
 
+import secrets
+
 from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
@@ -8,13 +10,21 @@ validate_rate = RegexValidator(r"^\d+/(second|minute|hour|day)$", "Use a rate li
 validate_https = URLValidator(schemes=["https"], message="Webhook URLs must use HTTPS.")
 
 
+def webhook_secret_new() -> str:
+    """A signing secret we generate (256 bits); a partner sees it once, when it is made."""
+    return secrets.token_urlsafe(32)
+
+
 class Partner(models.Model):
     name = models.CharField(max_length=200, unique=True)
     contact_email = models.EmailField(blank=True)
     active = models.BooleanField(default=True, help_text="An inactive partner's keys get 403")
     throttle_rate = models.CharField(max_length=20, default="1000/hour", validators=[validate_rate])
     webhook_url = models.URLField(blank=True, validators=[validate_https])
-    webhook_secret = models.CharField(max_length=128, blank=True, help_text="Shared secret for HMAC-SHA256")
+    # Never in a form: shown once on creation or rotation (admin), then only used to sign.
+    webhook_secret = models.CharField(
+        max_length=128, default=webhook_secret_new, editable=False, help_text="Shared secret for HMAC-SHA256"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

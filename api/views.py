@@ -17,6 +17,7 @@ from directory.npi import is_valid_npi
 from verification import selectors as listing_selectors
 
 from . import selectors, serializers
+from .auth import PrivateAnswers
 from .filters import STATE_OR_EMPTY, CityFilter, SurgeonFilter
 
 STATE_PARAMETER = extend_schema(
@@ -27,7 +28,8 @@ STATE_PARAMETER = extend_schema(
     ]
 )
 
-CACHE_CONTROL = "public, max-age=300"
+# Private: a shared cache must never hand a keyed answer to a client without a key (ETag still revalidates).
+CACHE_CONTROL = "private, max-age=300"
 
 
 class KnownQueryParametersOnly:
@@ -46,7 +48,7 @@ class KnownQueryParametersOnly:
 
 
 @STATE_PARAMETER
-class CityListApi(KnownQueryParametersOnly, generics.ListAPIView):
+class CityListApi(KnownQueryParametersOnly, PrivateAnswers, generics.ListAPIView):
     serializer_class = serializers.CitySerializer
     filterset_class = CityFilter
 
@@ -60,7 +62,7 @@ class CityListApi(KnownQueryParametersOnly, generics.ListAPIView):
         304: OpenApiResponse(description="Not modified since the ETag or date sent."),
     }
 )
-class CityTopTenApi(KnownQueryParametersOnly, APIView):
+class CityTopTenApi(KnownQueryParametersOnly, PrivateAnswers, APIView):
     """The city's current list. Conditional requests with If-None-Match or If-Modified-Since get 304."""
 
     def get(self, request, slug):
@@ -87,7 +89,7 @@ def _not_modified(request, etag: str, modified: float) -> bool:
     return since is not None and int(modified) <= since
 
 
-class CitySnapshotListApi(KnownQueryParametersOnly, generics.ListAPIView):
+class CitySnapshotListApi(KnownQueryParametersOnly, PrivateAnswers, generics.ListAPIView):
     """The city's published lists, newest first (current and superseded)."""
 
     serializer_class = serializers.SnapshotSummarySerializer
@@ -99,7 +101,7 @@ class CitySnapshotListApi(KnownQueryParametersOnly, generics.ListAPIView):
 
 
 @STATE_PARAMETER
-class SurgeonListApi(KnownQueryParametersOnly, generics.ListAPIView):
+class SurgeonListApi(KnownQueryParametersOnly, PrivateAnswers, generics.ListAPIView):
     serializer_class = serializers.SurgeonSummarySerializer
     filterset_class = SurgeonFilter
 
@@ -108,7 +110,7 @@ class SurgeonListApi(KnownQueryParametersOnly, generics.ListAPIView):
 
 
 @extend_schema(responses=serializers.SurgeonDetailSerializer)
-class SurgeonDetailApi(KnownQueryParametersOnly, APIView):
+class SurgeonDetailApi(KnownQueryParametersOnly, PrivateAnswers, APIView):
     def get(self, request, npi):
         if not is_valid_npi(npi):
             raise NotFound("No surgeon with that NPI (an NPI is 10 digits with a valid check digit).")
@@ -127,14 +129,14 @@ def _education_row(page, request) -> dict:
 
 
 @extend_schema(responses=serializers.EducationPageSerializer(many=True))
-class EducationListApi(KnownQueryParametersOnly, APIView):
+class EducationListApi(KnownQueryParametersOnly, PrivateAnswers, APIView):
     def get(self, request):
         rows = [_education_row(page, request) for page in PAGES]
         return Response(serializers.EducationPageSerializer(rows, many=True).data)
 
 
 @extend_schema(responses=serializers.EducationPageDetailSerializer)
-class EducationDetailApi(KnownQueryParametersOnly, APIView):
+class EducationDetailApi(KnownQueryParametersOnly, PrivateAnswers, APIView):
     def get(self, request, slug):
         page = education_page_get(slug)
         if page is None:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from verification.models import RankingSnapshot
 
-from .models import Partner, WebhookDelivery
+from .models import Partner, WebhookDelivery, webhook_secret_new
 
 logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Spine-Signature"
@@ -26,6 +26,13 @@ _session = requests.Session()
 def signature(secret: str, timestamp: int, body: bytes) -> str:
     digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={digest}"
+
+
+def partner_secret_rotate(*, partner_id: int) -> str:
+    """A new signing secret for the partner; the caller shows it once. The old one stops signing at once."""
+    secret = webhook_secret_new()
+    Partner.objects.filter(id=partner_id).update(webhook_secret=secret)
+    return secret
 
 
 def snapshot_event(snapshot: RankingSnapshot) -> dict:

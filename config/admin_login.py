@@ -1,32 +1,26 @@
-"""Admin login throttled after repeated failures, per username and per client address."""
+"""Admin sign-in lockout (django-axes): the project's own settings and the page a locked-out client sees."""
+
+import math
+from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.admin.forms import AdminAuthenticationForm
-from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.contrib import admin
+from django.shortcuts import render
 
 
-def _keys(request, username: str) -> list[str]:
-    address = request.META.get("REMOTE_ADDR", "") if request else ""
-    return [f"login-fail:user:{username.lower()}", f"login-fail:addr:{address}"]
+def failure_limit(request, credentials) -> int:
+    return settings.LOGIN_FAILURE_LIMIT
 
 
-class ThrottledAdminLoginForm(AdminAuthenticationForm):
-    def clean(self):
-        username = self.data.get("username", "")
-        keys = _keys(self.request, username)
-        if any((cache.get(key) or 0) >= settings.LOGIN_FAILURE_LIMIT for key in keys):
-            minutes = settings.LOGIN_LOCKOUT_SECONDS // 60
-            raise ValidationError(
-                f"Too many failed sign-in attempts. Try again in {minutes} minutes.", code="throttled"
-            )
-        try:
-            return super().clean()
-        except ValidationError:
-            for key in keys:
-                cache.add(key, 0, settings.LOGIN_LOCKOUT_SECONDS)
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, settings.LOGIN_LOCKOUT_SECONDS)
-            raise
+def lockout_period(request) -> timedelta:
+    return timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+
+
+def locked_out(request, original_response, credentials):
+    """429 with the admin's look and how long to wait; the password was not checked."""
+    context = {
+        **admin.site.each_context(request),
+        "title": "Sign-in locked",
+        "minutes": math.ceil(settings.LOGIN_LOCKOUT_SECONDS / 60),
+    }
+    return render(request, "admin/locked_out.html", context, status=429)

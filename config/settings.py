@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "simple_history",
+    "axes",
     "directory",
     "verification",
     "api",
@@ -58,7 +59,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
 ]
+
+# django-axes refuses a locked-out sign-in before the password is checked; ModelBackend then authenticates.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -107,11 +112,16 @@ if REDIS_URL:
             },
         }
     }
+    # The partner API throttle must notice an outage (and count per process meanwhile), so its errors are raised.
+    CACHES["throttle"] = {**CACHES["default"], "OPTIONS": {**CACHES["default"]["OPTIONS"], "IGNORE_EXCEPTIONS": False}}
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"},
+    }
 if env.str("CACHE_URL", default=""):  # an explicit cache, e.g. dummycache:// to measure uncached pages
-    CACHES = {"default": env.cache_url("CACHE_URL")}
+    CACHES = {"default": env.cache_url("CACHE_URL"), "throttle": CACHES["throttle"]}
 CACHE_TTL_SECONDS = env.int("CACHE_TTL_SECONDS", default=3600)
 # Which snapshot is a city's current one: cached this long, cleared at once by each publication.
 CITY_POINTER_CACHE_SECONDS = env.int("CITY_POINTER_CACHE_SECONDS", default=30)
@@ -304,6 +314,15 @@ CONSULTATION_RETENTION_DAYS = env.int("CONSULTATION_RETENTION_DAYS", default=90)
 CONSULTATION_LIMIT_PER_CLIENT = env.int("CONSULTATION_LIMIT_PER_CLIENT", default=5)  # per hour
 CONSULTATION_LIMIT_PER_SURGEON = env.int("CONSULTATION_LIMIT_PER_SURGEON", default=20)  # per hour
 
-# --- Admin sign-in throttle ---
+# --- Admin sign-in lockout (django-axes): failures are counted in the database, so a cache outage keeps the lock ---
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per username and per client address
+AXES_FAILURE_LIMIT = "config.admin_login.failure_limit"  # read LOGIN_* at request time
+AXES_COOLOFF_TIME = "config.admin_login.lockout_period"
+AXES_CLIENT_IP_CALLABLE = "config.client.client_address"  # honours BEHIND_PROXY
+AXES_LOCKOUT_CALLABLE = "config.admin_login.locked_out"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock lifts LOGIN_LOCKOUT_SECONDS after it began
+AXES_DISABLE_ACCESS_LOG = True  # failures are what the lockout needs; no growing log of every sign-in
+AXES_VERBOSE = False  # no start-up banner in every management command's output

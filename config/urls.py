@@ -4,14 +4,12 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from config.admin_login import ThrottledAdminLoginForm
 from directory import urls as directory_urls
 from directory.sitemaps import SITEMAPS
 from directory.views import healthz, robots_txt
 from verification import urls as verification_urls
 
 admin.site.site_header = "Spine Surgeon Directory — verification admin"
-admin.site.login_form = ThrottledAdminLoginForm
 admin.site.site_title = "Verification admin"
 
 urlpatterns = [

@@ -21,11 +21,20 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _isolated_cache():
-    from django.core.cache import cache
+    from django.conf import settings
+    from django.core.cache import caches
 
-    cache.clear()
+    from api import auth
+
+    def clear():
+        for alias in settings.CACHES:
+            caches[alias].clear()
+        auth.PROCESS_HISTORY.clear()
+        auth.outage.since, auth.outage.retry_at = None, 0.0
+
+    clear()
     yield
-    cache.clear()
+    clear()
 
 
 @pytest.fixture

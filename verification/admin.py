@@ -10,13 +10,14 @@ from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from directory.admin import SurgeonAdmin
 from directory.models import Surgeon
 
-from . import admin_views, publication, services
+from . import admin_views, publication, review, services
+from .checks import CHECKS, REQUIRED_CHECKS
 from .models import (
     CheckResult,
     CityRanking,
@@ -57,8 +58,8 @@ def _viewer_page(model_admin, view, perm="verification.view_checkresult"):
 class VerificationRunAdmin(ReadOnlyAdmin):
     list_display = ["id", "kind", "period_key", "status", "progress", "surgeons_total", "started_at", "finished_at"]
     list_filter = ["kind", "status"]
-    readonly_fields = ["counts_table"]
-    exclude = ["counts"]
+    readonly_fields = ["checks_titles", "counts_table"]
+    exclude = ["checks", "counts"]
 
     def get_urls(self):
         dashboard = _viewer_page(self, admin_views.dashboard, "verification.view_verificationrun")
@@ -68,12 +69,13 @@ class VerificationRunAdmin(ReadOnlyAdmin):
     def progress(self, run):
         return f"{run.batches_done}/{run.batches_total} batches ({run.progress_percent}%)"
 
+    @admin.display(description="checks")
+    def checks_titles(self, run):
+        return ", ".join(CHECKS[key].TITLE if key in CHECKS else key for key in run.checks) or "—"
+
     @admin.display(description="outcomes per check")
     def counts_table(self, run):
-        rows = "".join(
-            format_html("<tr><th>{}</th><td>{}</td></tr>", check, ", ".join(f"{k}: {v}" for k, v in counts.items()))
-            for check, counts in run.counts.items()
-        )
+        rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", review.run_counts_labelled(run.counts))
         return format_html("<table>{}</table>", rows) if rows else "—"
 
 
@@ -87,15 +89,37 @@ class ReviewDecisionInline(admin.TabularInline):
         return False
 
 
+class CheckFilter(admin.SimpleListFilter):
+    """Filter by check, listed by title in the registry's order (not by key)."""
+
+    title = "check"
+    parameter_name = "check"
+    field = "check_key"
+
+    def lookups(self, request, model_admin):
+        return [(key, CHECKS[key].TITLE) for key in REQUIRED_CHECKS]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.field: self.value()}) if self.value() else queryset
+
+
+class DecisionCheckFilter(CheckFilter):
+    field = "result__check_key"
+
+
 @admin.register(CheckResult)
 class CheckResultAdmin(ReadOnlyAdmin):
-    list_display = ["surgeon", "check_key", "outcome", "effective_outcome", "method", "checked_at", "valid_until"]
-    list_filter = ["check_key", "effective_outcome", "outcome", "method", "is_current"]
+    list_display = ["surgeon", "check_name", "outcome", "effective_outcome", "method", "checked_at", "valid_until"]
+    list_filter = [CheckFilter, "effective_outcome", "outcome", "method", "is_current"]
     search_fields = ["surgeon__npi", "surgeon__last_name"]
     list_select_related = ["surgeon"]
     raw_id_fields = ["surgeon", "run"]
     show_full_result_count = False
     inlines = [ReviewDecisionInline]
+
+    @admin.display(description="check", ordering="check_key")
+    def check_name(self, result):
+        return result.check_title
 
     def get_urls(self):
         return [
@@ -122,7 +146,7 @@ class Echo:
 @admin.register(ReviewDecision)
 class ReviewDecisionAdmin(ReadOnlyAdmin):
     list_display = ["result", "from_outcome", "to_outcome", "decided_by", "decided_at"]
-    list_filter = ["to_outcome", "result__check_key"]
+    list_filter = ["to_outcome", DecisionCheckFilter]
     list_select_related = ["result__surgeon", "decided_by"]
     search_fields = ["result__surgeon__npi", "reason"]
     actions = ["export_csv"]

@@ -10,13 +10,16 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from directory.models import City
+
 from . import charts, review, services
 from .checks import CHECKS, REQUIRED_CHECKS
 from .models import CheckResult, VerificationRun
 
 
 class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(choices=[("pass", "Confirm pass"), ("fail", "Confirm fail")])
+    # No default: a reviewer who only meant to read must not record a pass by pressing the button.
+    outcome = forms.ChoiceField(choices=[("", "Choose…"), ("pass", "Confirm pass"), ("fail", "Confirm fail")])
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, help_text="Required: what you checked and why."
     )
@@ -61,6 +64,7 @@ def review_queue(request, admin_site):
         "page": page,
         "filters": filters,
         "checks": [(key, CHECKS[key].TITLE) for key in REQUIRED_CHECKS],
+        "cities": City.objects.order_by("state", "name").values_list("slug", "name", "state"),
         "runs": VerificationRun.objects.order_by("-created_at")[:20],
     }
     return TemplateResponse(request, "admin/verification/review_queue.html", context)

@@ -1,15 +1,46 @@
 """Server-rendered SVG charts for the dashboard: no JavaScript, no CDN, presentation attributes only."""
 
+import textwrap
+
 from django.utils.html import format_html, format_html_join
 
+from .checks.types import Outcome
+
 OUTCOME_COLOURS = {
-    "pass": "#1b7f4b",
-    "not_applicable": "#7a8a99",
-    "needs_review": "#c47f00",
-    "unknown": "#5a5fb0",
-    "fail": "#b3261e",
+    Outcome.PASS: "#1b7f4b",
+    Outcome.NOT_APPLICABLE: "#7a8a99",
+    Outcome.NEEDS_REVIEW: "#c47f00",
+    Outcome.UNKNOWN: "#5a5fb0",
+    Outcome.FAIL: "#b3261e",
 }
-BAR_WIDTH, ROW_HEIGHT, LABEL_WIDTH = 520, 26, 170
+BAR_WIDTH, ROW_HEIGHT, BAR_HEIGHT = 520, 26, 18
+FONT_SIZE, LINE_HEIGHT = 12, 14
+LABEL_WIDTH = 200
+# Labels wrap at this many characters: 7.5 px a character is wider than the admin's sans-serif at 12 px on
+# average, so a wrapped line ends before the bars begin (a browser test measures it).
+LABEL_CHARS = 26
+
+
+def label_lines(label: str) -> list[str]:
+    return textwrap.wrap(label, LABEL_CHARS) or [""]
+
+
+def _label(top: int, lines: list[str]):
+    return format_html_join(
+        "",
+        '<text x="0" y="{}" font-size="{}">{}</text>',
+        ((top + 13 + index * LINE_HEIGHT, FONT_SIZE, line) for index, line in enumerate(lines)),
+    )
+
+
+def _layout(labels: list[str]) -> tuple[list[tuple[int, list[str]]], int]:
+    """(top, wrapped lines) of each row, and the chart's height: a row grows to hold its label."""
+    rows, top = [], 0
+    for label in labels:
+        lines = label_lines(label)
+        rows.append((top, lines))
+        top += max(ROW_HEIGHT, len(lines) * LINE_HEIGHT + 8)
+    return rows, top
 
 
 def _bar(y, x, width, colour, title):
@@ -18,39 +49,39 @@ def _bar(y, x, width, colour, title):
         round(x, 1),
         y,
         round(width, 1),
-        ROW_HEIGHT - 8,
+        BAR_HEIGHT,
         colour,
         title,
     )
 
 
 def stacked_bars(rows: list[tuple[str, dict[str, int]]], *, title: str) -> str:
-    """One horizontal bar per row, split by outcome; counts in each segment's tooltip."""
+    """One horizontal bar per row, split by outcome; counts (with the outcome's label) in each segment's tooltip."""
     total_max = max((sum(parts.values()) for _, parts in rows), default=0) or 1
+    layout, height = _layout([label for label, _ in rows])
     shapes = []
-    for index, (label, parts) in enumerate(rows):
-        y = index * ROW_HEIGHT
-        shapes.append(format_html('<text x="0" y="{}" font-size="12">{}</text>', y + 13, label))
+    for (label, parts), (top, lines) in zip(rows, layout, strict=True):
+        shapes.append(_label(top, lines))
         x = LABEL_WIDTH
         for outcome, colour in OUTCOME_COLOURS.items():
             count = parts.get(outcome, 0)
             if count:
                 width = BAR_WIDTH * count / total_max
-                shapes.append(_bar(y, x, width, colour, f"{label}: {outcome} {count}"))
+                shapes.append(_bar(top, x, width, colour, f"{label}: {outcome.label} {count}"))
                 x += width
-    return _svg(shapes, len(rows), title)
+    return _svg(shapes, height, title)
 
 
 def paired_bars(rows: list[tuple[str, int, int]], *, title: str) -> str:
     """Two bars per row: eligible (green) against listed (blue)."""
-    top = max((max(a, b) for _, a, b in rows), default=0) or 1
+    top_count = max((max(a, b) for _, a, b in rows), default=0) or 1
+    layout, height = _layout([label for label, _, _ in rows])
     shapes = []
-    for index, (label, eligible, listed) in enumerate(rows):
-        y = index * ROW_HEIGHT
-        shapes.append(format_html('<text x="0" y="{}" font-size="12">{}</text>', y + 13, label))
-        shapes.append(_half(y, BAR_WIDTH * eligible / top, "#1b7f4b", f"{label}: {eligible} eligible", 0))
-        shapes.append(_half(y, BAR_WIDTH * listed / top, "#1f5f99", f"{label}: {listed} listed", 9))
-    return _svg(shapes, len(rows), title)
+    for (label, eligible, listed), (top, lines) in zip(rows, layout, strict=True):
+        shapes.append(_label(top, lines))
+        shapes.append(_half(top, BAR_WIDTH * eligible / top_count, "#1b7f4b", f"{label}: {eligible} eligible", 0))
+        shapes.append(_half(top, BAR_WIDTH * listed / top_count, "#1f5f99", f"{label}: {listed} listed", 9))
+    return _svg(shapes, height, title)
 
 
 def _half(y, width, colour, title, offset):
@@ -64,14 +95,15 @@ def _half(y, width, colour, title, offset):
     )
 
 
-def _svg(shapes, rows, title):
-    height = max(rows, 1) * ROW_HEIGHT
+def _svg(shapes, height, title):
+    height = height or ROW_HEIGHT
+    width = LABEL_WIDTH + BAR_WIDTH + 10
     return format_html(
         '<svg role="img" aria-label="{}" width="{}" height="{}" viewBox="0 0 {} {}">{}</svg>',
         title,
-        LABEL_WIDTH + BAR_WIDTH + 10,
+        width,
         height,
-        LABEL_WIDTH + BAR_WIDTH + 10,
+        width,
         height,
         format_html_join("", "{}", ((s,) for s in shapes)),
     )

@@ -120,7 +120,7 @@ class CheckResult(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.check_key}: {self.effective_outcome}"
+        return f"{self.check_title}: {self.get_effective_outcome_display()}"
 
     @property
     def is_overridden(self):
@@ -146,7 +146,7 @@ class ReviewDecision(models.Model):
         constraints = [models.CheckConstraint(condition=~Q(reason=""), name="decision_needs_reason")]
 
     def __str__(self):
-        return f"{self.from_outcome} → {self.to_outcome} by {self.decided_by}"
+        return f"{self.get_from_outcome_display()} → {self.get_to_outcome_display()} by {self.decided_by}"
 
 
 class ExclusionRecord(models.Model):
@@ -279,6 +279,7 @@ class RankingEntry(models.Model):
 
     class Meta:
         ordering = ["snapshot", "rank"]
+        verbose_name_plural = "ranking entries"
         constraints = [
             models.UniqueConstraint(fields=["snapshot", "rank"], name="entry_unique_rank"),
             models.UniqueConstraint(fields=["snapshot", "surgeon"], name="entry_unique_surgeon"),

@@ -15,7 +15,7 @@ from directory.models import (
     StateLicense,
 )
 
-from .checks import REQUIRED_CHECKS
+from .checks import CHECKS, REQUIRED_CHECKS
 from .checks.types import ELIGIBLE_OUTCOMES, Outcome
 from .models import CheckResult, CityRanking, ExclusionRecord, VerificationRun
 
@@ -214,5 +214,22 @@ def expiring_credentials(*, today: date, limit: int = 10) -> list[dict]:
     ]
 
 
+OUTCOME_LABELS = dict(Outcome.choices)
+
+
+def run_counts_labelled(counts: dict[str, dict[str, int]]) -> list[tuple[str, str]]:
+    """A run's {check: {outcome: n}} as a reviewer reads it: ("DEA registration", "Passed 40, Needs review 2")."""
+    return [
+        (
+            CHECKS[check].TITLE if check in CHECKS else check,
+            ", ".join(f"{OUTCOME_LABELS.get(outcome, outcome)} {n}" for outcome, n in outcomes.items()),
+        )
+        for check, outcomes in counts.items()
+    ]
+
+
 def latest_runs(limit: int = 5) -> list[VerificationRun]:
-    return list(VerificationRun.objects.order_by("-created_at")[:limit])
+    runs = list(VerificationRun.objects.order_by("-created_at")[:limit])
+    for run in runs:
+        run.counts_labelled = run_counts_labelled(run.counts)
+    return runs

@@ -3,7 +3,9 @@
 REVIEWER = "Reviewer"
 PUBLISHER = "Publisher"
 
-_VIEW_ALL_APPS = ("directory", "verification", "api")
+# Reviewers see the directory and verification; partner records (webhook secrets, keys) are the Publishers' alone.
+_REVIEWER_VIEW_APPS = ("directory", "verification")
+_PUBLISHER_VIEW_APPS = ("directory", "verification", "api")
 REVIEWER_EXTRA = [
     ("verification", "override_checkresult"),
     ("verification", "rerun_checkresult"),
@@ -28,12 +30,13 @@ PUBLISHER_EXTRA = [
 
 
 def roles_install(group_model, permission_model) -> None:
-    views = permission_model.objects.filter(content_type__app_label__in=_VIEW_ALL_APPS, codename__startswith="view_")
+    def views(apps):
+        return permission_model.objects.filter(content_type__app_label__in=apps, codename__startswith="view_")
 
     def named(pairs):
         return [permission_model.objects.get(content_type__app_label=app, codename=code) for app, code in pairs]
 
     reviewer, _ = group_model.objects.get_or_create(name=REVIEWER)
-    reviewer.permissions.set([*views, *named(REVIEWER_EXTRA)])
+    reviewer.permissions.set([*views(_REVIEWER_VIEW_APPS), *named(REVIEWER_EXTRA)])
     publisher, _ = group_model.objects.get_or_create(name=PUBLISHER)
-    publisher.permissions.set([*views, *named(REVIEWER_EXTRA), *named(PUBLISHER_EXTRA)])
+    publisher.permissions.set([*views(_PUBLISHER_VIEW_APPS), *named(REVIEWER_EXTRA), *named(PUBLISHER_EXTRA)])

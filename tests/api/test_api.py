@@ -156,7 +156,7 @@ def test_top_ten_has_snapshot_method_and_per_criterion_status(api, published_cit
 
 def test_top_ten_etag_and_last_modified_give_304(api, published_city):
     first = api.get("/api/v1/cities/houston-tx/top-ten/")
-    assert first["Cache-Control"] == "public, max-age=300"
+    assert first["Cache-Control"] == "private, max-age=300"
     assert api.get("/api/v1/cities/houston-tx/top-ten/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     since = api.get("/api/v1/cities/houston-tx/top-ten/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
     assert since.status_code == 304

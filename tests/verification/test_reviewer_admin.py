@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -241,3 +243,81 @@ def test_dashboard_draws_the_charts_and_lists_expiring_credentials(client, revie
     assert '<svg role="img" aria-label="Outcomes by check"' in text
     assert "Eligible and listed surgeons per city" in text
     assert "Credentials expiring in the next 60 days" in text
+
+
+# --- the admin as a new reviewer found it (issue 13, item 10) ---
+
+
+def visible_text(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_the_librarys_own_api_keys_admin_is_gone(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get("/admin/rest_framework_api_key/apikey/").status_code == 404
+    index = client.get(reverse("admin:index")).text
+    assert "API Key Permissions" not in index and "/admin/rest_framework_api_key/" not in index
+
+
+def test_the_dashboard_names_outcomes_and_checks_by_their_labels(client, reviewer, ambiguous):
+    client.force_login(reviewer)
+    text = visible_text(client.get(reverse("admin:verification_dashboard")).text)
+    assert "Needs review" in text and "Licence and sanctions" in text
+    assert "needs_review" not in text and "not_applicable" not in text and "licence_sanctions" not in text
+
+
+def test_a_runs_outcome_counts_read_as_labels(client, reviewer, ambiguous):
+    client.force_login(reviewer)
+    run = ambiguous[2].run
+    text = visible_text(client.get(reverse("admin:verification_verificationrun_change", args=[run.id])).text)
+    assert "Licence and sanctions" in text and "Needs review 1" in text
+    assert "needs_review" not in text and "licence_sanctions" not in text
+
+
+@pytest.mark.parametrize(
+    "name", ["admin:verification_checkresult_changelist", "admin:verification_reviewdecision_changelist"]
+)
+def test_result_and_decision_lists_show_labels_not_keys(client, admin_user, ambiguous, name):
+    *_, result = ambiguous
+    from verification import services
+
+    services.result_override(result_id=result.id, to_outcome="fail", reason="Same birth date", user=admin_user)
+    client.force_login(admin_user)
+    text = visible_text(client.get(reverse(name)).text)
+    assert "Licence and sanctions" in text and ("Needs review" in text or "Failed" in text)
+    assert "needs_review" not in text and "licence_sanctions" not in text
+
+
+def test_the_snapshot_page_says_ranking_entries(client, admin_user, ambiguous):
+    publication.rankings_publish(run=ambiguous[2].run)
+    client.force_login(admin_user)
+    text = client.get(
+        reverse("admin:verification_rankingsnapshot_change", args=[RankingSnapshot.objects.get().id])
+    ).text
+    assert "Ranking entries" in text and "entrys" not in text.lower()
+
+
+def test_the_review_queue_filters_by_a_chosen_city(client, reviewer, ambiguous, city):
+    from tests import factories
+
+    factories.CityFactory(name="Austin", state="TX", slug="austin-tx")
+    client.force_login(reviewer)
+    page = client.get(reverse(QUEUE)).text
+    assert '<select name="city">' in page and 'name="city" value' not in page
+    assert '<option value="austin-tx">Austin, TX</option>' in page
+    assert f'<option value="{city.slug}">{city.name}, {city.state}</option>' in page
+    assert "Lopez" in client.get(reverse(QUEUE), {"city": city.slug}).text
+    chosen = client.get(reverse(QUEUE), {"city": "austin-tx"}).text
+    assert "Lopez" not in chosen and '<option value="austin-tx" selected>' in chosen
+
+
+def test_the_decision_starts_unchosen_and_must_be_chosen(client, reviewer, ambiguous):
+    *_, result = ambiguous
+    client.force_login(reviewer)
+    url = reverse("admin:verification_checkresult_review_item", args=[result.id])
+    form = client.get(url).text
+    options = re.findall(r"<option value=\"([^\"]*)\"( selected)?>", form.split('name="outcome"', 1)[1])
+    assert options[0] == ("", " selected") and [value for value, _ in options[:3]] == ["", "pass", "fail"]
+    response = client.post(url, {"outcome": "", "reason": "Looked at it"})
+    assert "This field is required" in response.text
+    assert not ReviewDecision.objects.exists()

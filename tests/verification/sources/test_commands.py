@@ -120,6 +120,16 @@ def test_import_nppes_says_why_a_query_was_refused(api):
         run("import_nppes", "--state", "TX")
 
 
+@pytest.mark.django_db
+def test_import_nppes_to_a_host_off_the_allow_list_is_a_clear_error_not_a_traceback(api, settings):
+    settings.SOURCE_HOST_ALLOWLIST = ["example.org"]
+
+    # A CommandError is printed as one line by manage.py; any other exception prints a traceback.
+    with pytest.raises(CommandError, match=r"cms.hhs.gov: not an allowed source host.*SOURCE_HOST_ALLOWLIST"):
+        run("import_nppes", "--state", "TX")
+    assert len(api.calls) == 0
+
+
 def test_import_nppes_wants_a_two_letter_state():
     with pytest.raises(CommandError, match="two-letter"):
         run("import_nppes", "--state", "Texas")

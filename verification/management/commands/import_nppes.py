@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from verification.sources.http import SourceUnavailable
+from verification.sources.http import HostNotAllowed, SourceUnavailable
 from verification.sources.nppes import NppesQueryError, nppes_import
 from verification.sources.rows import import_timed, progress_bar, summary_write
 
@@ -28,4 +28,8 @@ class Command(BaseCommand):
                 raise CommandError(f"NPPES: {exc}. Nothing was changed; try again later.") from exc
             except NppesQueryError as exc:
                 raise CommandError(f"{exc}. Nothing was changed.") from exc
+            except HostNotAllowed as exc:
+                raise CommandError(
+                    f"NPPES: {exc} Add the host to SOURCE_HOST_ALLOWLIST to allow it. Nothing was changed."
+                ) from exc
         summary_write(summary, stdout=self.stdout, stderr=self.stderr)
