@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('verification', '0009_partner_records_for_publishers_only'),
+        ('verification', '0010_partner_records_for_publishers_only'),
     ]
 
     operations = [

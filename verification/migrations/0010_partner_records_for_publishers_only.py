@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     """Reviewers no longer see partner records (webhook secrets, keys); Publishers keep them."""
 
     dependencies = [
-        ("verification", "0008_exclusion_list_imports"),
+        ("verification", "0009_truth_between_cycles"),
         ("api", "0003_webhook_secret_generated"),
     ]
     operations = [migrations.RunPython(install, migrations.RunPython.noop)]
