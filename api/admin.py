@@ -1,6 +1,7 @@
 """Partners, their keys and webhook secrets (each shown once, when made) and the webhook delivery log."""
 
 from django.contrib import admin
+from django.db import models
 from django.template.response import TemplateResponse
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
@@ -31,6 +32,7 @@ class PartnerAdmin(admin.ModelAdmin):
     inlines = [PartnerAPIKeyInline]
     fields = ["name", "contact_email", "active", "throttle_rate", "webhook_url", "webhook_secret_status"]
     readonly_fields = ["webhook_secret_status"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # webhook URLs are HTTPS only
     actions = ["rotate_webhook_secret"]
 
     @admin.display(description="webhook secret")
