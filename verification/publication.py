@@ -45,7 +45,6 @@ class PublicationSummary:
     awaiting_approval: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     empty: list[str] = field(default_factory=list)
-    held_back: list[str] = field(default_factory=list)
     blocked_reason: str = ""
 
 
@@ -158,7 +157,6 @@ class _CityPlan:
     parts: dict[int, ranking.ScoreParts]
     verdicts: dict[int, ranking.Eligibility]
     old: list[int] | None
-    held_back: bool  # a source outage kept the list from changing as the ranking would
 
     @property
     def outcome(self) -> str:
@@ -166,8 +164,6 @@ class _CityPlan:
             return "published"
         if self.plan.proposed is not None:
             return "awaiting_approval"
-        if self.held_back:
-            return "held_back"
         return "unchanged" if self.old is not None else "empty"
 
 
@@ -192,8 +188,7 @@ def _plan_city(city: City, chunk: _Chunk, *, as_of: date, mean: Decimal, gated: 
     plan = ranking.list_plan(
         old=old, ranked=ranked, size=size, max_changes=settings.RANKING_MAX_CHANGES_WITHOUT_APPROVAL, gated=gated
     )
-    held_back = gated and ranked[:size] != (plan.now if plan.now is not None else old or [])
-    return _CityPlan(city, plan, parts, verdicts, old, held_back)
+    return _CityPlan(city, plan, parts, verdicts, old)
 
 
 def _removal_note(city_plan: _CityPlan, chunk: _Chunk, names: dict[int, str]) -> str:

@@ -115,23 +115,25 @@ def list_plan(
     """Plan a city's list from its current one (`old`, None if it has none) and every candidate, best first.
 
     Candidates are the city's eligible surgeons plus those listed now who are held only by a silent source
-    (a source outage never delists). `gated`: a source outage holds back everything but removals.
+    (a source outage never delists). `gated`: a source outage; only removals (and the promotions into their
+    places) are published, anything more waits for a publisher, who cannot approve it while sources are silent.
     """
     full = list(ranked[:size])
     if old is None:
-        return ListPlan(now=full if full and not gated else None, proposed=None, removed=[])
-    candidates = set(ranked)
-    removed = [surgeon for surgeon in old if surgeon not in candidates]
-    if full == list(old):
+        if not full:
+            return ListPlan(now=None, proposed=None, removed=[])
+        return ListPlan(now=None, proposed=full, removed=[]) if gated else ListPlan(now=full, proposed=None, removed=[])
+    old = list(old)
+    if full == old:
         return ListPlan(now=None, proposed=None, removed=[])
+    removed = [surgeon for surgeon in old if surgeon not in set(ranked)]
     newcomers = [surgeon for surgeon in ranked if surgeon not in set(old)]
-    promoted = set(newcomers[: len(removed)])
-    interim = [surgeon for surgeon in ranked if (surgeon in set(old) and surgeon not in removed) or surgeon in promoted]
     displaced = len(set(old) - set(full) - set(removed))
-    joined = len(set(full) - set(old))
-    counted = displaced + max(0, joined - len(removed))
+    counted = displaced + max(0, len(set(full) - set(old)) - len(removed))
     if not gated and counted <= max_changes:
         return ListPlan(now=full, proposed=None, removed=removed)
-    now = interim[:size] if removed else None
-    proposed = None if gated or full == now else full
+    promoted = set(newcomers[: len(removed)])
+    kept = set(old) - set(removed)
+    now = [surgeon for surgeon in ranked if surgeon in kept or surgeon in promoted][:size] if removed else None
+    proposed = None if full == (now if now is not None else old) else full
     return ListPlan(now=now, proposed=proposed, removed=removed)

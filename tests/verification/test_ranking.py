@@ -124,10 +124,11 @@ def test_a_large_change_without_removals_only_proposes():
     assert result.now is None and result.proposed == [4, 5, 1]
 
 
-def test_a_source_outage_applies_removals_only():
+def test_a_source_outage_publishes_removals_only_and_proposes_the_rest():
     result = plan([1, 2, 3], [4, 5, 1, 3], max_changes=5, gated=True)
-    assert result == ranking.ListPlan(now=[4, 1, 3], proposed=None, removed=[2])
-    assert plan([1, 2, 3], [4, 5, 1, 2, 3], gated=True) == ranking.ListPlan(now=None, proposed=None, removed=[])
+    assert result == ranking.ListPlan(now=[4, 1, 3], proposed=[4, 5, 1], removed=[2])
+    assert plan([1, 2, 3], [4, 5, 1, 2, 3], gated=True) == ranking.ListPlan(now=None, proposed=[4, 5, 1], removed=[])
+    assert plan(None, [4, 5], gated=True) == ranking.ListPlan(now=None, proposed=[4, 5], removed=[])
 
 
 def test_a_list_can_empty_only_by_removals():

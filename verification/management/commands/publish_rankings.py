@@ -29,7 +29,7 @@ class Command(BaseCommand):
             summary = rankings_publish(run=run_obj, cities=cities, user=operator, progress=bar.update)
         self.stdout.write(
             f"Published {len(summary.published)} lists, {len(summary.awaiting_approval)} await approval, "
-            f"{len(summary.unchanged)} unchanged, {len(summary.held_back)} held back, "
+            f"{len(summary.unchanged)} unchanged, "
             f"{len(summary.empty)} cities with no eligible surgeon."
         )
         if summary.blocked_reason:
