@@ -53,13 +53,29 @@ def _definition(resource_type: str, name: str) -> str | None:
     return CORE_PARAMETERS.get((resource_type, name))
 
 
+def _documentation(name: str, param) -> str:
+    if param.chain is None:
+        return param.doc
+    target = param.chain[0]
+    return f"{param.doc}. Chains one level to any {target} search parameter, e.g. {name}.{CHAIN_EXAMPLES[target]}"
+
+
+CHAIN_EXAMPLES = {
+    "Practitioner": "family",
+    "Organization": "name",
+    "Location": "address-city",
+    "HealthcareService": "service-category",
+    "Endpoint": "organization",
+}
+
+
 def _search_param(resource_type: str, name: str, param) -> dict:
     definition = _definition(resource_type, name)
     return {
         "name": name,
         **({"definition": definition} if definition else {}),
         "type": param.kind,
-        "documentation": param.doc,
+        "documentation": _documentation(name, param),
     }
 
 

@@ -47,6 +47,9 @@ class Param:
     build: Callable[[str, str | None], Q]
     modifiers: tuple[str, ...] = ()
     own: Callable[[str, str | None], bool] = field(default=lambda value, modifier: False)
+    # For a reference: (the type it points to, the path from this row to that type's row, or None when the
+    # directory never fills the reference); `reference.param=value` chains one level deep.
+    chain: tuple[str, str | None] | None = None
 
 
 # --- value parsers ---
@@ -329,6 +332,17 @@ CITY_DOC = "City of a practice location" + STRING_DOC
 NUCC_DOC = "NUCC taxonomy code, e.g. http://nucc.org/provider-taxonomy|207XS0117X"
 NONE_DOC = "Accepted; the directory has no {}, so nothing matches"
 S = STRING_MODIFIERS
+GROUP = Param(
+    "reference",
+    "Organization/<group PAC ID>",
+    _organization("group__pac_id", "organization"),
+    chain=("Organization", "group"),
+)
+
+
+def unfilled(concept: str, target: str) -> Param:
+    return Param("reference", NONE_DOC.format(concept), matches_nothing, chain=(target, None))
+
 
 SEARCH: dict[str, dict[str, Param]] = {
     "Practitioner": {
@@ -346,17 +360,15 @@ SEARCH: dict[str, dict[str, Param]] = {
     "PractitionerRole": {
         "_id": Param("token", "<NPI>-<Location id>", _role_id),
         "_lastUpdated": Param("date", UPDATED_DOC, last_updated(role_updated_since)),
-        "practitioner": Param("reference", "Practitioner/<NPI>", _practitioner),
-        "organization": Param(
-            "reference", "Organization/<group PAC ID>", _organization("group__pac_id", "organization")
-        ),
-        "location": Param("reference", "Location/<id>", _location),
+        "practitioner": Param("reference", "Practitioner/<NPI>", _practitioner, chain=("Practitioner", "surgeon")),
+        "organization": GROUP,
+        "location": Param("reference", "Location/<id>", _location, chain=("Location", "pk")),
         "role": Param("token", "ProviderRoleCS ph (Physician): every role here", _role),
         "specialty": Param("token", NUCC_DOC, _specialty("surgeon__specialty")),
         "address-city": Param("string", CITY_DOC + " (through the role's location)", string("city__name"), S),
-        "service": Param("reference", NONE_DOC.format("HealthcareService"), matches_nothing),
-        "network": Param("reference", NONE_DOC.format("payer network"), matches_nothing),
-        "endpoint": Param("reference", NONE_DOC.format("Endpoint"), matches_nothing),
+        "service": unfilled("HealthcareService", "HealthcareService"),
+        "network": unfilled("payer network", "Organization"),
+        "endpoint": unfilled("Endpoint", "Endpoint"),
     },
     "Location": {
         "_id": Param("token", ID_DOC, _row_id),
@@ -370,11 +382,9 @@ SEARCH: dict[str, dict[str, Param]] = {
             "v3-RoleCode PROFF (Provider's Office): every location here",
             fixed_code(fhir.ROLE_CODE_SYSTEM, "PROFF", name="type"),
         ),
-        "organization": Param(
-            "reference", "Organization/<group PAC ID>", _organization("group__pac_id", "organization")
-        ),
-        "partof": Param("reference", NONE_DOC.format("location hierarchy"), matches_nothing),
-        "endpoint": Param("reference", NONE_DOC.format("Endpoint"), matches_nothing),
+        "organization": GROUP,
+        "partof": unfilled("location hierarchy", "Location"),
+        "endpoint": unfilled("Endpoint", "Endpoint"),
     },
     "Organization": {
         "_id": Param(
@@ -399,13 +409,18 @@ SEARCH: dict[str, dict[str, Param]] = {
             own=lambda value, modifier: string_matches("US", value, modifier),
         ),
         "type": Param("token", "OrgTypeCS: prvgrp (practice groups), bus (this directory)", _group_type, own=_own_type),
-        "partof": Param("reference", NONE_DOC.format("organization hierarchy"), matches_nothing),
-        "endpoint": Param("reference", NONE_DOC.format("Endpoint"), matches_nothing),
-        "coverage-area": Param("reference", NONE_DOC.format("coverage area"), matches_nothing),
+        "partof": unfilled("organization hierarchy", "Organization"),
+        "endpoint": unfilled("Endpoint", "Endpoint"),
+        "coverage-area": unfilled("coverage area", "Location"),
     },
     "VerificationResult": {
         "_id": Param("token", ID_DOC, _row_id),
         "_lastUpdated": Param("date", UPDATED_DOC, last_updated(result_updated_since)),
-        "target": Param("reference", "Practitioner/<NPI>: the current result of each check of that surgeon", _target),
+        "target": Param(
+            "reference",
+            "Practitioner/<NPI>: the current result of each check of that surgeon",
+            _target,
+            chain=("Practitioner", "surgeon"),
+        ),
     },
 }

@@ -16,7 +16,7 @@ from directory.npi import is_valid_npi
 from verification.models import CheckResult
 
 from . import fhir
-from .fhir_search import SEARCH, InvalidSearch, own_last_updated
+from .fhir_search import NOTHING, SEARCH, InvalidSearch, own_last_updated
 from .models import FhirResourceVersion
 
 DEFAULT_COUNT = 20
@@ -178,15 +178,23 @@ def _int_param(params, name: str, *, default: int, low: int, high: int) -> int:
     return int(raw)
 
 
+def _known(resource_type: str, name: str) -> bool:
+    """A parameter of this type (with a modifier it supports), or a reference chained one level deep."""
+    base, _, chained = name.partition(".")
+    if not chained:
+        base, modifier = _split(name)
+        param = SEARCH[resource_type].get(base)
+        return param is not None and (modifier is None or modifier in param.modifiers)
+    param = SEARCH[resource_type].get(base)
+    if param is None or param.chain is None or "." in chained:
+        return False
+    target = param.chain[0]
+    return target not in SEARCH or _known(target, chained)  # a type we never serve: any chain matches nothing
+
+
 def _check_params(resource_type: str, params) -> None:
     known = SEARCH[resource_type]
-    unknown = []
-    for name in params:
-        base, modifier = _split(name)
-        if name in CONTROL_PARAMS:
-            continue
-        if base not in known or (modifier and modifier not in known[base].modifiers):
-            unknown.append(name)
+    unknown = [name for name in params if name not in CONTROL_PARAMS and not _known(resource_type, name)]
     if unknown:
         supported = ", ".join(sorted(known))
         raise InvalidSearch(
@@ -224,21 +232,35 @@ def _filtered(resource_type: str, params) -> tuple[QuerySet, bool]:
     for name in params:
         if name in CONTROL_PARAMS:
             continue
-        base, modifier = _split(name)
-        param = SEARCH[resource_type][base]
         for raw in params.getlist(name):
             condition, own_matches = Q(), False
             for value in _values(name, raw):
-                condition |= param.build(value, modifier)
-                own_matches = own_matches or _own_matches(base, param, value, modifier)
+                found, found_own = _condition(resource_type, name, value)
+                condition, own_matches = condition | found, own_matches or found_own
             queryset, own = queryset.filter(condition), own and own_matches
     return queryset, own
 
 
-def _own_matches(name: str, param, value: str, modifier: str | None) -> bool:
-    if name == "_lastUpdated":
-        return own_last_updated(own_organization_updated(), value)
-    return param.own(value, modifier)
+def _condition(resource_type: str, name: str, value: str) -> tuple[Q, bool]:
+    """The condition on this type's rows, and whether our own Organization matches."""
+    base, _, chained = name.partition(".")
+    if chained:
+        return _chained(SEARCH[resource_type][base], chained, value), False
+    base, modifier = _split(name)
+    param = SEARCH[resource_type][base]
+    if base == "_lastUpdated" and resource_type == "Organization":
+        return param.build(value, modifier), own_last_updated(own_organization_updated(), value)
+    return param.build(value, modifier), param.own(value, modifier)
+
+
+def _chained(param, chained: str, value: str) -> Q:
+    """`organization.name=Bayou`: rows whose referenced row matches (one subquery)."""
+    target, path = param.chain
+    if path is None:
+        return NOTHING
+    name, modifier = _split(chained)
+    referenced = QUERYSETS[target]().prefetch_related(None).filter(SEARCH[target][name].build(value, modifier))
+    return Q(**{f"{path}__in": referenced.values("pk")})
 
 
 def own_organization_updated():

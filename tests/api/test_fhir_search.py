@@ -247,6 +247,51 @@ def test_verification_result_include_brings_the_practitioner(api, world):
     assert typed(body, "include") == [f"Practitioner/{surgeon.npi}"] and body["total"] == 7
 
 
+# --- chained parameters, one level deep ---
+
+
+def test_role_search_chained_through_organization_location_and_practitioner(api, world):
+    group, grouped, place = world["group"], world["grouped"], world["austin"]
+    by_group = bundle(api, "PractitionerRole", {"organization.name": "bayou spine"})
+    assert sorted(ids(by_group)) == sorted(f"{p.surgeon.npi}-{p.pk}" for p in grouped)
+    assert ids(bundle(api, "PractitionerRole", {"location.address-city": "Austin"})) == [
+        f"{place.surgeon.npi}-{place.pk}"
+    ]
+    family = world["surgeons"][6].last_name
+    assert bundle(api, "PractitionerRole", {"practitioner.family:exact": family})["total"] == 1
+    assert bundle(api, "PractitionerRole", {"organization.type": "prvgrp"})["total"] == 2
+    assert bundle(api, "Location", {"organization.name": group.name})["total"] == 2
+
+
+def test_verification_result_chained_through_its_target(api, world):
+    surgeon = world["surgeons"][7]
+    body = bundle(api, "VerificationResult", {"target.family:exact": surgeon.last_name})
+    assert body["total"] == 7 and {e["resource"]["target"][0]["reference"] for e in body["entry"]} == {
+        f"Practitioner/{surgeon.npi}"
+    }
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "name"),
+    [
+        ("PractitionerRole", "network.name"),
+        ("PractitionerRole", "service.service-category"),
+        ("PractitionerRole", "endpoint.organization"),
+        ("Location", "partof.address"),
+        ("Organization", "partof.name"),
+    ],
+)
+def test_chains_through_relations_we_do_not_have_match_nothing(api, world, resource_type, name):
+    assert bundle(api, resource_type, {name: "x"})["total"] == 0
+
+
+@pytest.mark.parametrize(
+    "name", ["organization.nothing", "organization.name.partof", "specialty.name", "organization.name:text"]
+)
+def test_a_chain_that_is_not_served_is_a_400(api, world, name):
+    assert api.get(f"{BASE}PractitionerRole", {name: "x"}).status_code == 400
+
+
 # --- versions: meta, _lastUpdated, vread, _history ---
 
 
