@@ -1,33 +1,42 @@
-"""FHIR R4 resources (Da Vinci Plan-Net and National Directory profiles) built from directory and verification rows.
+"""FHIR R4 resources (Da Vinci Plan-Net 1.2.0 and National Directory profiles) built from directory rows.
 
-Pure functions: each takes model instances already loaded by api.fhir_selectors and returns a plain dict.
-Only public facts go in: no DEA number, date of birth, home address, evidence, practice e-mail or gender
-(the partner API does not show gender either).
+Pure functions: each takes model instances already loaded by api.fhir_selectors and returns a plain dict whose
+`meta` holds only the profile (api.fhir_versions adds versionId and lastUpdated). Only public facts go in: no DEA
+number, date of birth, home address, evidence, practice e-mail or gender (the partner API shows no gender either).
+The rules each builder follows are quoted, with their source, in tests/api/test_fhir_conformance.py.
 """
 
-from datetime import date, datetime
+from datetime import date
 
-from directory.models import BoardCertification, CredentialStatus, EvidenceMethod, Specialty
-from verification.checks import CHECKS, SANCTIONS_CHECKS
+from django.conf import settings
+
+from directory.models import BoardCertification, CredentialStatus, EvidenceMethod
+from verification.checks import CHECKS, REQUIRED_CHECKS, SANCTIONS_CHECKS
 from verification.checks.types import Outcome
 
 FHIR_VERSION = "4.0.1"
 PLAN_NET = "http://hl7.org/fhir/us/davinci-pdex-plan-net"
+NDH = "http://hl7.org/fhir/us/ndh"
 PROFILES = {
     "Practitioner": f"{PLAN_NET}/StructureDefinition/plannet-Practitioner",
     "PractitionerRole": f"{PLAN_NET}/StructureDefinition/plannet-PractitionerRole",
     "Location": f"{PLAN_NET}/StructureDefinition/plannet-Location",
-    "VerificationResult": "http://hl7.org/fhir/us/ndh/StructureDefinition/ndh-Verification",
+    "Organization": f"{PLAN_NET}/StructureDefinition/plannet-Organization",
+    "VerificationResult": f"{NDH}/StructureDefinition/ndh-Verification",
 }
 QUALIFICATION_EXTENSION = f"{PLAN_NET}/StructureDefinition/practitioner-qualification"
+QUALIFICATION_STATUS_SYSTEM = f"{PLAN_NET}/CodeSystem/QualificationStatusCS"
 NEW_PATIENTS_EXTENSION = f"{PLAN_NET}/StructureDefinition/newpatients"
 ACCEPTING_PATIENTS_SYSTEM = f"{PLAN_NET}/CodeSystem/AcceptingPatientsCS"
+PROVIDER_ROLE_SYSTEM = f"{PLAN_NET}/CodeSystem/ProviderRoleCS"
+HL7_ROLE_SYSTEM = "http://terminology.hl7.org/CodeSystem/practitioner-role"
+ORG_TYPE_SYSTEM = f"{PLAN_NET}/CodeSystem/OrgTypeCS"
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
 NUCC_SYSTEM = "http://nucc.org/provider-taxonomy"
 USPS_SYSTEM = "https://www.usps.com/"
 DEGREE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v2-0360"
 IDENTIFIER_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v2-0203"
-ROLE_SYSTEM = "http://terminology.hl7.org/CodeSystem/practitioner-role"
+ROLE_CODE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 TERMINOLOGY = "http://terminology.hl7.org/CodeSystem"
 # Our own vocabularies, for facts no published code system names.
 OWN = "https://docs.spine-directory.example/fhir"
@@ -35,8 +44,19 @@ CHECK_EXTENSION = f"{OWN}/StructureDefinition/verification-check"
 REASON_EXTENSION = f"{OWN}/StructureDefinition/verification-reason"
 CHECK_SYSTEM = f"{OWN}/CodeSystem/check"
 METHOD_SYSTEM = f"{OWN}/CodeSystem/evidence-method"
-VALIDATOR = {"display": "Spine Surgeon Directory"}
+PAC_ID_SYSTEM = f"{OWN}/sid/pecos-pac-id"  # CMS publishes no FHIR identifier system for group PAC IDs
 
+# Our own organization: the directory that checks the credentials and attests the results.
+OWN_ORGANIZATION_ID = "spine-surgeon-directory"
+OWN_ORGANIZATION_NAME = "Spine Surgeon Directory"
+
+# NUCC displays exactly as Plan-Net's IndividualAndGroupSpecialtiesVS gives them (directory.models.Specialty keeps
+# the shorter labels the patient pages show).
+NUCC_DISPLAY = {
+    "207XS0117X": "Orthopaedic Surgery of the Spine Physician",
+    "207X00000X": "Orthopaedic Surgery Physician",
+    "207T00000X": "Neurological Surgery Physician",
+}
 DEGREES = {"MD": "Doctor of Medicine", "DO": "Doctor of Osteopathy"}
 LANGUAGES = {
     "english": "en",
@@ -59,18 +79,6 @@ LANGUAGES = {
     "urdu": "ur",
 }
 
-# Plan-Net qualification status (active | inactive | issued-in-error | revoked | pending | unknown).
-QUALIFICATION_STATUS = {
-    CredentialStatus.ACTIVE: "active",
-    CredentialStatus.PROBATION: "active",  # still licensed, under conditions
-    CredentialStatus.EXPIRED: "inactive",
-    CredentialStatus.INACTIVE: "inactive",
-    CredentialStatus.SUSPENDED: "inactive",
-    CredentialStatus.SURRENDERED: "inactive",
-    CredentialStatus.REVOKED: "revoked",
-    CredentialStatus.UNVERIFIED: "unknown",
-}
-
 # Our outcome -> VerificationResult.status. unknown and needs_review are both unfinished work: a source will be
 # asked again, or a reviewer must decide, so "in-process". A pass past its valid_until becomes "req-revalid".
 VERIFICATION_STATUS = {
@@ -80,8 +88,8 @@ VERIFICATION_STATUS = {
     Outcome.UNKNOWN: "in-process",
     Outcome.NEEDS_REVIEW: "in-process",
 }
-SOURCE_VALIDATION_STATUS = {Outcome.PASS: "successful", Outcome.FAIL: "failed"}  # anything else: "unknown"
-# Our method -> validationType (nothing | primary | multiple) and the HL7 validation-process code, if one fits.
+SOURCE_VALIDATION_STATUS = {Outcome.PASS: ("successful", "Successful"), Outcome.FAIL: ("failed", "Failed")}
+# Our method -> validationType (nothing | primary | multiple) and the HL7 validation-process code.
 VALIDATION_TYPE = {
     EvidenceMethod.PRIMARY_SOURCE: ("primary", "Primary Source"),
     EvidenceMethod.SECONDARY_SOURCE: ("multiple", "Multiple Sources"),
@@ -91,7 +99,15 @@ VALIDATION_TYPE = {
 VALIDATION_PROCESS = {
     EvidenceMethod.PRIMARY_SOURCE: ("primary", "primary source"),
     EvidenceMethod.SECONDARY_SOURCE: ("multi", "multiple sources"),
+    EvidenceMethod.ATTESTED_DOCUMENT: ("manual", "Manual"),
     EvidenceMethod.FORMAT_ONLY: ("edit-check", "edit check"),
+}
+# How the evidence reached us: pulled from a source (files, registries, our survey system) or entered by a reviewer.
+COMMUNICATION_METHOD = {
+    EvidenceMethod.PRIMARY_SOURCE: ("pull", "Pull"),
+    EvidenceMethod.SECONDARY_SOURCE: ("pull", "Pull"),
+    EvidenceMethod.ATTESTED_DOCUMENT: ("manual", "Manual"),
+    EvidenceMethod.FORMAT_ONLY: ("manual", "Manual"),
 }
 PRIMARY_SOURCE_TYPE = {
     "licence_sanctions": [("lic-board", "License Board"), ("legal", "Legal source")],
@@ -102,6 +118,8 @@ PRIMARY_SOURCE_TYPE = {
     "experience": [("auth-source", "Authoritative source")],
     "satisfaction": [("auth-source", "Authoritative source")],
 }
+# Checks whose primary source is this directory itself (our own verified-patient surveys).
+OWN_SOURCE_CHECKS = {"satisfaction"}
 TARGET_LOCATION = {
     "licence_sanctions": ["Practitioner.qualification"],
     "board_certification": ["Practitioner.qualification"],
@@ -116,8 +134,8 @@ def concept(system: str, code: str, display: str | None = None, *, text: str | N
     return {"coding": [coding(system, code, display)], **({"text": text} if text else {})}
 
 
-def _meta(resource_type: str, last_updated: datetime) -> dict:
-    return {"lastUpdated": last_updated.isoformat(), "profile": [PROFILES[resource_type]]}
+def _meta(resource_type: str) -> dict:
+    return {"profile": [PROFILES[resource_type]]}
 
 
 def _period(start: date | None, end: date | None) -> dict | None:
@@ -130,7 +148,7 @@ def _drop_empty(data: dict) -> dict:
 
 
 def specialty_concept(code: str) -> dict:
-    return concept(NUCC_SYSTEM, code, Specialty(code).label)
+    return concept(NUCC_SYSTEM, code, NUCC_DISPLAY[code])
 
 
 def npi_identifier(npi: str) -> dict:
@@ -142,8 +160,29 @@ def npi_identifier(npi: str) -> dict:
     }
 
 
-def _qualification_extension(status: str, state: str | None = None) -> dict:
-    parts = [{"url": "status", "valueCode": status}]
+def reference(resource_type: str, resource_id: str, display: str | None = None) -> dict:
+    return {"reference": f"{resource_type}/{resource_id}", **({"display": display} if display else {})}
+
+
+def own_organization_reference() -> dict:
+    return reference("Organization", OWN_ORGANIZATION_ID, OWN_ORGANIZATION_NAME)
+
+
+def group_reference(group) -> dict:
+    return reference("Organization", group.pac_id, group.name)
+
+
+# --- Practitioner ---
+
+
+def credential_is_active(credential, *, as_of: date) -> bool:
+    """Active as the checks count it: status active and not past its expiry date."""
+    return credential.status == CredentialStatus.ACTIVE and (credential.expires is None or credential.expires >= as_of)
+
+
+def _qualification_extension(state: str | None = None) -> dict:
+    # Plan-Net fixes status to "active": only active credentials become qualifications.
+    parts = [{"url": "status", "valueCode": "active"}]
     if state:
         parts.append({"url": "whereValid", "valueCodeableConcept": concept(USPS_SYSTEM, state)})
     return {"url": QUALIFICATION_EXTENSION, "extension": parts}
@@ -152,9 +191,9 @@ def _qualification_extension(status: str, state: str | None = None) -> dict:
 def licence_qualification(licence, *, degree: str) -> dict:
     return _drop_empty(
         {
-            "extension": [_qualification_extension(QUALIFICATION_STATUS[licence.status], licence.state)],
-            "identifier": [{"type": {"text": f"{licence.state} medical licence number"}, "value": licence.number}],
-            "code": concept(DEGREE_SYSTEM, degree, DEGREES.get(degree), text=f"{licence.state} medical licence"),
+            "extension": [_qualification_extension(licence.state)],
+            "identifier": [{"type": {"text": f"{licence.state} medical license number"}, "value": licence.number}],
+            "code": concept(DEGREE_SYSTEM, degree, DEGREES.get(degree), text=f"{licence.state} medical license"),
             "period": _period(licence.first_issued, licence.expires),
             "issuer": {"display": f"{licence.state} state medical board"},
         }
@@ -167,7 +206,7 @@ def board_qualification(certification) -> dict:
     code["text"] = f"Board certified ({board})"
     return _drop_empty(
         {
-            "extension": [_qualification_extension(QUALIFICATION_STATUS[certification.status])],
+            "extension": [_qualification_extension()],
             "code": code,
             "period": _period(certification.certified_on, certification.expires),
             "issuer": {"display": board},
@@ -180,14 +219,17 @@ def _language(name: str) -> dict:
     return concept("urn:ietf:bcp:47", code, name, text=name) if code else {"text": name}
 
 
-def practitioner(surgeon) -> dict:
-    """Needs surgeon.licenses and surgeon.board_certifications prefetched."""
+def practitioner(surgeon, *, as_of: date) -> dict:
+    """Needs surgeon.licenses and surgeon.board_certifications prefetched. Inactive credentials are left out here;
+    their checks stay visible through VerificationResult."""
     given = [name for name in (surgeon.first_name, surgeon.middle_name) if name]
+    licences = [lic for lic in surgeon.licenses.all() if credential_is_active(lic, as_of=as_of)]
+    boards = [cert for cert in surgeon.board_certifications.all() if credential_is_active(cert, as_of=as_of)]
     return _drop_empty(
         {
             "resourceType": "Practitioner",
             "id": surgeon.npi,
-            "meta": _meta("Practitioner", surgeon.updated_at),
+            "meta": _meta("Practitioner"),
             "identifier": [npi_identifier(surgeon.npi)],
             "active": True,
             "name": [
@@ -201,42 +243,69 @@ def practitioner(surgeon) -> dict:
                 }
             ],
             "qualification": [
-                *(licence_qualification(lic, degree=surgeon.degree) for lic in surgeon.licenses.all()),
-                *(board_qualification(cert) for cert in surgeon.board_certifications.all()),
+                *(licence_qualification(lic, degree=surgeon.degree) for lic in sorted(licences, key=_licence_order)),
+                *(board_qualification(cert) for cert in sorted(boards, key=lambda c: (c.certified_on, c.pk))),
             ],
             "communication": [_language(name) for name in surgeon.language_list],
         }
     )
 
 
-def _address(location) -> dict:
-    lines = [line for line in (location.address_line1, location.address_line2) if line]
+def _licence_order(licence):
+    return (licence.state, licence.number)
+
+
+# --- Location, PractitionerRole ---
+
+
+def address_text(place) -> str:
+    lines = ", ".join(line for line in (place.address_line1, place.address_line2) if line)
+    return f"{lines}, {place.city.name}, {place.city.state} {place.postal_code}"
+
+
+def _address(place) -> dict:
+    lines = [line for line in (place.address_line1, place.address_line2) if line]
     return {
         "use": "work",
         "type": "physical",
+        "text": address_text(place),
         "line": lines,
-        "city": location.city.name,
-        "state": location.city.state,
-        "postalCode": location.postal_code,
+        "city": place.city.name,
+        "state": place.city.state,
+        "postalCode": place.postal_code,
         "country": "US",
     }
 
 
-def _phone(location) -> list[dict]:
-    return [{"system": "phone", "value": location.phone, "use": "work"}] if location.phone else []
+def _phone(place) -> list[dict]:
+    return [{"system": "phone", "value": place.phone, "use": "work"}] if place.phone else []
+
+
+def location_name(place) -> str:
+    """The practice's name; a practice no source names is called by its address (a name is never invented)."""
+    return place.practice_name or address_text(place)
+
+
+def _position(place) -> dict | None:
+    if place.latitude is None or place.longitude is None:
+        return None
+    return {"longitude": float(place.longitude), "latitude": float(place.latitude)}
 
 
 def location(place) -> dict:
-    """A practice's public business address; needs place.city loaded."""
+    """A practice's public business address; needs place.city and place.group loaded."""
     return _drop_empty(
         {
             "resourceType": "Location",
             "id": str(place.pk),
-            "meta": _meta("Location", place.updated_at),
+            "meta": _meta("Location"),
             "status": "active",
-            "name": place.practice_name,
+            "name": location_name(place),
+            "type": [concept(ROLE_CODE_SYSTEM, "PROFF", "Provider's Office")],
             "telecom": _phone(place),
             "address": _address(place),
+            "position": _position(place),
+            "managingOrganization": group_reference(place.group) if place.group_id else None,
         }
     )
 
@@ -251,24 +320,85 @@ def _new_patients(accepting: bool) -> dict:
     return {"url": NEW_PATIENTS_EXTENSION, "extension": [{"url": "acceptingPatients", "valueCodeableConcept": value}]}
 
 
+def _role_telecom(place) -> list[dict]:
+    # The profile page with its consultation request form reaches the practice even when no phone is on file
+    # (US Core pd-1: a role needs a telecom or an endpoint).
+    profile_url = f"{settings.SITE_URL}{place.surgeon.get_absolute_url()}"
+    return [*_phone(place), {"system": "url", "value": profile_url, "use": "work"}]
+
+
 def practitioner_role(place) -> dict:
-    """One surgeon at one practice location; needs place.surgeon and place.city loaded."""
+    """One surgeon at one practice location; needs place.surgeon, place.city and place.group loaded."""
     surgeon = place.surgeon
+    organization = group_reference(place.group) if place.group_id else None
     return _drop_empty(
         {
             "resourceType": "PractitionerRole",
             "id": practitioner_role_id(place),
-            "meta": _meta("PractitionerRole", max(place.updated_at, surgeon.updated_at)),
+            "meta": _meta("PractitionerRole"),
             "extension": [_new_patients(surgeon.accepting_new_patients)],
             "active": True,
-            "practitioner": {"reference": f"Practitioner/{surgeon.npi}", "display": surgeon.display_name},
-            "organization": {"display": place.practice_name},
-            "code": [concept(ROLE_SYSTEM, "doctor", "Doctor")],
+            "practitioner": reference("Practitioner", surgeon.npi, surgeon.display_name),
+            "organization": organization,
+            "code": [concept(PROVIDER_ROLE_SYSTEM, "ph", "Physician")],
             "specialty": [specialty_concept(surgeon.specialty)],
-            "location": [{"reference": f"Location/{place.pk}", "display": place.practice_name}],
-            "telecom": _phone(place),
+            "location": [reference("Location", str(place.pk), location_name(place))],
+            "telecom": _role_telecom(place),
         }
     )
+
+
+# --- Organization ---
+
+
+def _distinct_addresses(places) -> list[dict]:
+    seen, addresses = set(), []
+    for place in places:
+        address = _address(place)
+        if address["text"] not in seen:
+            seen.add(address["text"])
+            addresses.append(address)
+    return addresses
+
+
+def practice_group(group) -> dict:
+    """A practice group as CMS names it; needs group.public_locations (with city) loaded: its addresses."""
+    return _drop_empty(
+        {
+            "resourceType": "Organization",
+            "id": group.pac_id,
+            "meta": _meta("Organization"),
+            "identifier": [
+                {
+                    "use": "official",
+                    "type": {"text": "PECOS group PAC ID"},
+                    "system": PAC_ID_SYSTEM,
+                    "value": group.pac_id,
+                }
+            ],
+            "active": True,
+            "type": [concept(ORG_TYPE_SYSTEM, "prvgrp", "Provider Group")],
+            "name": group.name,
+            "address": _distinct_addresses(group.public_locations),
+        }
+    )
+
+
+def own_organization() -> dict:
+    """The directory itself: it checks the credentials, attests the results and runs the patient surveys."""
+    return {
+        "resourceType": "Organization",
+        "id": OWN_ORGANIZATION_ID,
+        "meta": _meta("Organization"),
+        "active": True,
+        "type": [concept(ORG_TYPE_SYSTEM, "bus", "Non-Healthcare Business")],
+        "name": OWN_ORGANIZATION_NAME,
+        "telecom": [{"system": "url", "value": settings.SITE_URL, "use": "work"}],
+        "address": [{"use": "work", "country": "US"}],
+    }
+
+
+# --- VerificationResult ---
 
 
 def verification_status(result, *, as_of: date) -> str:
@@ -288,9 +418,8 @@ def _validation_type(result) -> dict:
 
 def _validation_process(result) -> list[dict]:
     method = EvidenceMethod(result.method)
-    codings = [coding(METHOD_SYSTEM, method.value, method.label)]
-    if method in VALIDATION_PROCESS:
-        codings.insert(0, coding(f"{TERMINOLOGY}/validation-process", *VALIDATION_PROCESS[method]))
+    codings = [coding(f"{TERMINOLOGY}/validation-process", *VALIDATION_PROCESS[method])]
+    codings.append(coding(METHOD_SYSTEM, method.value, method.label))
     return [{"coding": codings}]
 
 
@@ -301,12 +430,36 @@ def _frequency(check_key: str) -> dict:
 
 def _primary_source(result) -> dict:
     types = PRIMARY_SOURCE_TYPE.get(result.check_key, [("auth-source", "Authoritative source")])
-    status = SOURCE_VALIDATION_STATUS.get(result.effective_outcome, "unknown")
+    status = SOURCE_VALIDATION_STATUS.get(result.effective_outcome, ("unknown", "Unknown"))
+    who = own_organization_reference() if result.check_key in OWN_SOURCE_CHECKS else {"display": result.source}
     return {
-        "who": {"display": result.source},
+        "who": who,
         "type": [concept(f"{TERMINOLOGY}/primary-source-type", code, display) for code, display in types],
-        "validationStatus": concept(f"{TERMINOLOGY}/validation-status", status),
+        "communicationMethod": [_communication_method(result)],
+        "validationStatus": concept(f"{TERMINOLOGY}/validation-status", *status),
         "validationDate": result.checked_at.isoformat(),
+    }
+
+
+def _communication_method(result) -> dict:
+    code, display = COMMUNICATION_METHOD[result.method]
+    if result.is_overridden:
+        code, display = "manual", "Manual"  # a reviewer decided the outcome by hand
+    return concept(f"{TERMINOLOGY}/verificationresult-communication-method", code, display)
+
+
+def _failure_action(check_key: str) -> dict:
+    # A required check that fails makes the surgeon ineligible: delisted at once.
+    code, display = ("fatal", "Fatal") if check_key in REQUIRED_CHECKS else ("rec-only", "Record only")
+    return concept(f"{TERMINOLOGY}/failure-action", code, display)
+
+
+def _attestation(result) -> dict:
+    """We attest each result: who (our organization), how the evidence reached us, and when we checked."""
+    return {
+        "who": own_organization_reference(),
+        "communicationMethod": _communication_method(result),
+        "date": result.checked_at.date().isoformat(),
     }
 
 
@@ -325,9 +478,9 @@ def verification_result(result, *, as_of: date) -> dict:
         {
             "resourceType": "VerificationResult",
             "id": str(result.pk),
-            "meta": _meta("VerificationResult", result.checked_at),
+            "meta": _meta("VerificationResult"),
             "extension": _check_extensions(result),
-            "target": [{"reference": f"Practitioner/{npi}"}],
+            "target": [reference("Practitioner", npi)],
             "targetLocation": TARGET_LOCATION.get(result.check_key, []),
             "need": concept(f"{TERMINOLOGY}/need", "periodic", "Periodic"),
             "status": verification_status(result, as_of=as_of),
@@ -337,10 +490,15 @@ def verification_result(result, *, as_of: date) -> dict:
             "frequency": _frequency(result.check_key),
             "lastPerformed": result.checked_at.isoformat(),
             "nextScheduled": result.valid_until.isoformat() if result.valid_until else None,
+            "failureAction": _failure_action(result.check_key),
             "primarySource": [_primary_source(result)],
-            "validator": [{"organization": VALIDATOR}],
+            "attestation": _attestation(result),
+            "validator": [{"organization": own_organization_reference()}],
         }
     )
+
+
+# --- Bundles and outcomes ---
 
 
 def operation_outcome(code: str, diagnostics: str, *, severity: str = "error") -> dict:
@@ -350,7 +508,7 @@ def operation_outcome(code: str, diagnostics: str, *, severity: str = "error") -
     }
 
 
-def searchset(*, base: str, entries: list[dict], total: int, links: dict[str, str]) -> dict:
+def searchset(*, base: str, matches: list[dict], included: list[dict], total: int, links: dict[str, str]) -> dict:
     """A searchset Bundle; `base` is the absolute URL of /fhir/r4/ and `links` maps relation to URL."""
     return {
         "resourceType": "Bundle",
@@ -358,42 +516,39 @@ def searchset(*, base: str, entries: list[dict], total: int, links: dict[str, st
         "total": total,
         "link": [{"relation": relation, "url": url} for relation, url in links.items()],
         "entry": [
-            {"fullUrl": f"{base}{e['resourceType']}/{e['id']}", "resource": e, "search": {"mode": "match"}}
-            for e in entries
+            *(_entry(base, resource, search={"mode": "match"}) for resource in matches),
+            *(_entry(base, resource, search={"mode": "include"}) for resource in included),
         ],
     }
 
 
-def capability_statement(*, base: str, search_params: dict[str, dict[str, tuple[str, str]]], when: date) -> dict:
-    """What this server does: read and search-type on each resource, with its search parameters."""
-    resources = [
-        {
-            "type": resource_type,
-            "supportedProfile": [PROFILES[resource_type]],
-            "interaction": [{"code": "read"}, {"code": "search-type"}],
-            "searchParam": [{"name": name, "type": kind, "documentation": doc} for name, (kind, doc) in params.items()],
-        }
-        for resource_type, params in search_params.items()
-    ]
-    return {
-        "resourceType": "CapabilityStatement",
-        "status": "active",
-        "date": when.isoformat(),
-        "publisher": VALIDATOR["display"],
-        "kind": "instance",
-        "software": {"name": "Spine Surgeon Directory"},
-        "implementation": {"description": "Read-only FHIR R4 view of the directory (partners only)", "url": base},
-        "fhirVersion": FHIR_VERSION,
-        "format": ["json"],
-        "implementationGuide": [f"{PLAN_NET}/ImplementationGuide/hl7.fhir.us.davinci-pdex-plan-net"],
-        "rest": [
-            {
-                "mode": "server",
-                "security": {
-                    "service": [{"text": "Api-Key"}],
-                    "description": "Send a partner key as 'Authorization: Api-Key <key>'; this statement is public.",
+def _entry(base: str, resource: dict, **parts) -> dict:
+    return {"fullUrl": f"{base}{resource['resourceType']}/{resource['id']}", "resource": resource, **parts}
+
+
+def history(*, base: str, versions: list[dict], self_url: str) -> dict:
+    """A history Bundle, newest version first; each entry says how the version came to be (bdl-3, bdl-4)."""
+    entries = []
+    for resource in versions:
+        version = resource["meta"]["versionId"]
+        url = f"{resource['resourceType']}/{resource['id']}"
+        created = version == "1"
+        entries.append(
+            _entry(
+                base,
+                resource,
+                request={"method": "POST" if created else "PUT", "url": resource["resourceType"] if created else url},
+                response={
+                    "status": "201 Created" if created else "200 OK",
+                    "etag": f'W/"{version}"',
+                    "lastModified": resource["meta"]["lastUpdated"],
                 },
-                "resource": resources,
-            }
-        ],
+            )
+        )
+    return {
+        "resourceType": "Bundle",
+        "type": "history",
+        "total": len(entries),
+        "link": [{"relation": "self", "url": self_url}],
+        "entry": entries,
     }

@@ -3,6 +3,7 @@
 import django_filters
 from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef
+from rest_framework.exceptions import ValidationError
 
 from directory.models import City, Specialty, Surgeon
 from verification.models import RankingEntry, RankingSnapshot
@@ -40,7 +41,9 @@ class CityFilter(ChoicesNeverEmpty, django_filters.FilterSet):
 
 
 class SurgeonFilter(CityFilter):
-    city = django_filters.CharFilter(method="filter_city", help_text="City slug, e.g. houston-tx")
+    city = django_filters.CharFilter(
+        method="filter_city", help_text="City slug, e.g. houston-tx (an unknown slug, such as a city name, is a 400)"
+    )
     specialty = django_filters.ChoiceFilter(choices=Specialty.choices, help_text="NUCC taxonomy code")
     listed = django_filters.ChoiceFilter(
         choices=[("true", "true"), ("false", "false")], method="filter_listed", help_text="On a published list"
@@ -54,6 +57,10 @@ class SurgeonFilter(CityFilter):
         return queryset.filter(Exists(City.objects.filter(locations__surgeon=OuterRef("pk"), state=value.upper())))
 
     def filter_city(self, queryset, name, value):
+        if not City.objects.filter(slug=value).exists():  # a name such as "Houston" would silently match nothing
+            raise ValidationError(
+                {"city": [f"No city {value!r}: use a city slug such as houston-tx (see /api/v1/cities/)."]}
+            )
         return queryset.filter(Exists(City.objects.filter(locations__surgeon=OuterRef("pk"), slug=value)))
 
     def filter_listed(self, queryset, name, value):

@@ -76,3 +76,25 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.event} → {self.partner} ({self.status})"
+
+
+class FhirResourceVersion(models.Model):
+    """A version of a FHIR resource as this server served it: written when the content first differs from the
+    last version served (or its rows record a later change), so versionId and lastUpdated move with the content
+    and vread/_history can give back what was served."""
+
+    resource_type = models.CharField(max_length=40)
+    resource_id = models.CharField(max_length=64)
+    version = models.PositiveIntegerField()
+    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the resource without its meta")
+    last_updated = models.DateTimeField()
+    body = models.JSONField(help_text="The resource as served (public data only)")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["resource_type", "resource_id", "version"], name="fhir_version_unique")
+        ]
+        indexes = [models.Index(fields=["resource_type", "resource_id", "last_updated"], name="fhir_version_updated")]
+
+    def __str__(self):
+        return f"{self.resource_type}/{self.resource_id}/_history/{self.version}"

@@ -24,7 +24,12 @@ PROBLEM_SCHEMA = {
         "type": {"type": "string", "format": "uri"},
         "title": {"type": "string"},
         "status": {"type": "integer"},
-        "detail": {"description": "A message, or for 400 an object of parameter name → messages."},
+        "detail": {"type": "string", "description": "What went wrong in this request."},
+        "errors": {
+            "type": "object",
+            "description": "For a 400: each bad parameter and what was wrong with it.",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
     },
 }
 PROBLEM_RESPONSES = {

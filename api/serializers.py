@@ -1,6 +1,10 @@
 """Explicit output shapes of the partner API: every field listed on purpose, no private field anywhere."""
 
+from django.conf import settings
+from django.utils import timezone
 from rest_framework import serializers
+
+from . import selectors
 
 
 class CitySerializer(serializers.Serializer):
@@ -53,11 +57,23 @@ class ListingSerializer(serializers.Serializer):
     published_at = serializers.DateTimeField(source="snapshot.published_at")
 
 
-class SurgeonDetailSerializer(SurgeonSummarySerializer):
+class SurgeonListItemSerializer(SurgeonSummarySerializer):
+    """A surgeon in the list: enough to show them without one call per surgeon."""
+
+    eligible = serializers.SerializerMethodField(help_text="Passes every check today (as publication decides)")
+    listings = ListingSerializer(many=True, help_text="The current published lists the surgeon is on")
+    profile_url = serializers.SerializerMethodField(help_text="The surgeon's public profile page")
+
+    def get_eligible(self, surgeon) -> bool:
+        return selectors.surgeon_eligible(surgeon, as_of=timezone.localdate())
+
+    def get_profile_url(self, surgeon) -> str:
+        return f"{settings.SITE_URL}{surgeon.get_absolute_url()}"
+
+
+class SurgeonDetailSerializer(SurgeonListItemSerializer):
     bio = serializers.CharField()
-    eligible = serializers.BooleanField()
     checks = CheckStatusSerializer(many=True)
-    listings = ListingSerializer(many=True)
 
 
 class RankingEntrySerializer(serializers.Serializer):

@@ -56,29 +56,39 @@ class CityListApi(KnownQueryParametersOnly, PrivateAnswers, generics.ListAPIView
         return selectors.city_list()
 
 
-@extend_schema(
-    responses={
-        200: serializers.TopTenSerializer,
-        304: OpenApiResponse(description="Not modified since the ETag or date sent."),
-    }
-)
+NOT_MODIFIED = OpenApiResponse(description="Not modified since the ETag or date sent.")
+
+
+def snapshot_response(request, snapshot_id: int) -> HttpResponse | Response:
+    """A published list as JSON, with ETag and Last-Modified; a snapshot never changes, so its body is cached."""
+    key = listing_selectors.top_ten_cache_key(snapshot_id)
+    cached = cache.get(key)
+    if cached is None:
+        snapshot = selectors.top_ten_get(snapshot_id=snapshot_id, request=request)
+        body = JSONRenderer().render(serializers.TopTenSerializer(snapshot).data)
+        cached = {"published": snapshot.published_at.timestamp(), "body": body}
+        cache.set(key, cached, settings.CACHE_TTL_SECONDS)
+    etag = f'"snapshot-{snapshot_id}"'
+    headers = {"ETag": etag, "Last-Modified": http_date(cached["published"]), "Cache-Control": CACHE_CONTROL}
+    if _not_modified(request, etag, cached["published"]):
+        return Response(status=304, headers=headers)
+    return HttpResponse(cached["body"], content_type="application/json", headers=headers)
+
+
+@extend_schema(responses={200: serializers.TopTenSerializer, 304: NOT_MODIFIED})
 class CityTopTenApi(KnownQueryParametersOnly, PrivateAnswers, APIView):
     """The city's current list. Conditional requests with If-None-Match or If-Modified-Since get 304."""
 
     def get(self, request, slug):
-        snapshot_id = selectors.current_snapshot_id(slug=slug)
-        key = listing_selectors.top_ten_cache_key(snapshot_id)
-        cached = cache.get(key)
-        if cached is None:  # the rendered JSON is cached: a published snapshot never changes
-            snapshot = selectors.top_ten_get(snapshot_id=snapshot_id, request=request)
-            body = JSONRenderer().render(serializers.TopTenSerializer(snapshot).data)
-            cached = {"published": snapshot.published_at.timestamp(), "body": body}
-            cache.set(key, cached, settings.CACHE_TTL_SECONDS)
-        etag = f'"snapshot-{snapshot_id}"'
-        headers = {"ETag": etag, "Last-Modified": http_date(cached["published"]), "Cache-Control": CACHE_CONTROL}
-        if _not_modified(request, etag, cached["published"]):
-            return Response(status=304, headers=headers)
-        return HttpResponse(cached["body"], content_type="application/json", headers=headers)
+        return snapshot_response(request, selectors.current_snapshot_id(slug=slug))
+
+
+@extend_schema(responses={200: serializers.TopTenSerializer, 304: NOT_MODIFIED})
+class CitySnapshotDetailApi(KnownQueryParametersOnly, PrivateAnswers, APIView):
+    """One of the city's lists, current or superseded, by the id the snapshot list gives (drafts are never shown)."""
+
+    def get(self, request, slug, snapshot_id):
+        return snapshot_response(request, selectors.city_snapshot_id(slug=slug, snapshot_id=snapshot_id))
 
 
 def _not_modified(request, etag: str, modified: float) -> bool:
@@ -102,7 +112,7 @@ class CitySnapshotListApi(KnownQueryParametersOnly, PrivateAnswers, generics.Lis
 
 @STATE_PARAMETER
 class SurgeonListApi(KnownQueryParametersOnly, PrivateAnswers, generics.ListAPIView):
-    serializer_class = serializers.SurgeonSummarySerializer
+    serializer_class = serializers.SurgeonListItemSerializer
     filterset_class = SurgeonFilter
 
     def get_queryset(self):

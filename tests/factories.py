@@ -59,6 +59,16 @@ class SurgeonFactory(factory.django.DjangoModelFactory):
     date_of_birth = dt.date(1970, 3, 14)
 
 
+class PracticeGroupFactory(factory.django.DjangoModelFactory):
+    """A practice group as the CMS Doctors and Clinicians file names it (facility name and group PAC ID)."""
+
+    class Meta:
+        model = models.PracticeGroup
+
+    name = factory.Sequence(lambda n: f"Gulf Coast Spine Associates {n}")
+    pac_id = factory.Sequence(lambda n: f"{4_284_000_000 + n:010d}")
+
+
 class PracticeLocationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.PracticeLocation

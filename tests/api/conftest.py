@@ -1,3 +1,6 @@
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
 import pytest
 
 from api.models import Partner, PartnerAPIKey
@@ -28,3 +31,27 @@ def published_city(make_clean_surgeon, exclusion_list_loaded, city):
     surgeons = [make_clean_surgeon() for _ in range(12)]
     publication.rankings_publish(run=run_sync()[0])
     return city, surgeons
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.deliveries.append({"headers": dict(self.headers), "body": body})
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def webhook_receiver():
+    """A partner's webhook endpoint on this machine (plain HTTP on 127.0.0.1): each delivery's headers and body."""
+    server = HTTPServer(("127.0.0.1", 0), _Receiver)
+    server.deliveries = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{server.server_port}/hooks/spine"
+    yield server
+    server.shutdown()
+    server.server_close()

@@ -9,6 +9,7 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.location import Location
 from fhir.resources.R4B.operationoutcome import OperationOutcome
+from fhir.resources.R4B.organization import Organization
 from fhir.resources.R4B.practitioner import Practitioner
 from fhir.resources.R4B.practitionerrole import PractitionerRole
 from fhir.resources.R4B.verificationresult import VerificationResult
@@ -28,6 +29,7 @@ MODELS = {
     "Practitioner": Practitioner,
     "PractitionerRole": PractitionerRole,
     "Location": Location,
+    "Organization": Organization,
     "VerificationResult": VerificationResult,
 }
 SEARCHES = [f"{BASE}{resource_type}" for resource_type in MODELS]
@@ -112,7 +114,7 @@ def test_practitioner_role_has_specialty_location_and_new_patients(api, surgeon,
     assert body["specialty"][0]["coding"][0] == {
         "system": "http://nucc.org/provider-taxonomy",
         "code": "207XS0117X",
-        "display": "Orthopaedic surgery of the spine",
+        "display": "Orthopaedic Surgery of the Spine Physician",
     }
     accepting = extension(body, fhir.NEW_PATIENTS_EXTENSION)["extension"][0]
     assert accepting["valueCodeableConcept"]["coding"][0]["code"] == "newpt"
@@ -317,14 +319,19 @@ def test_capability_statement_is_public_and_lists_interactions_and_search_params
     resources = {r["type"]: r for r in body["rest"][0]["resource"]}
     assert set(resources) == set(MODELS)
     for resource in resources.values():
-        assert {i["code"] for i in resource["interaction"]} == {"read", "search-type"}
+        assert {i["code"] for i in resource["interaction"]} == {"read", "vread", "history-instance", "search-type"}
     assert {p["name"] for p in resources["Practitioner"]["searchParam"]} == {
+        "_id",
+        "_lastUpdated",
         "identifier",
         "name",
+        "family",
+        "given",
         "address-city",
         "specialty",
     }
-    assert {p["name"] for p in resources["VerificationResult"]["searchParam"]} == {"target"}
+    assert resources["Practitioner"]["searchRevInclude"] == ["PractitionerRole:practitioner"]
+    assert {p["name"] for p in resources["VerificationResult"]["searchParam"]} == {"_id", "_lastUpdated", "target"}
     assert resources["Location"]["supportedProfile"] == [fhir.PROFILES["Location"]]
 
 
@@ -358,8 +365,13 @@ def test_session_login_is_not_accepted(client, admin_user, published_city):
 @pytest.mark.parametrize(
     ("url", "params", "mention"),
     [
-        ("Practitioner", {"family": "Rivera"}, "family"),
-        ("Practitioner", {"name:exact": "Rivera"}, "name:exact"),
+        ("Practitioner", {"family:text": "Rivera"}, "family:text"),
+        ("Practitioner", {"name:missing": "true"}, "name:missing"),
+        ("Practitioner", {"_lastUpdated": "ap2026-01-01"}, "_lastUpdated"),
+        ("Practitioner", {"_lastUpdated": "2026-13-01"}, "_lastUpdated"),
+        ("Practitioner", {"_include": "Practitioner:organization"}, "_include"),
+        ("PractitionerRole", {"_revinclude": "Practitioner:role"}, "_revinclude"),
+        ("PractitionerRole", {"role": "http://example.org/roles|ph"}, "role"),
         ("Practitioner", {"identifier": "12345"}, "identifier"),
         ("Practitioner", {"identifier": "1234567890"}, "identifier"),
         ("Practitioner", {"identifier": "http://example.org/ids|1234567893"}, "identifier"),
@@ -451,6 +463,7 @@ def _query_counts(api, surgeon, location_row):
     ]
     counts = {}
     for url in urls:
+        api.get(url)  # the first visit records the resources' versions: one more query, counted below
         with CaptureQueriesContext(connection) as queries:
             assert api.get(url).status_code == 200
         counts[url] = len(queries)

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
     ("name", "choices"), [("listed", ["true", "false"]), ("specialty", ["207T00000X", "207X00000X"])]
 )
 def test_an_empty_choice_filter_is_a_400_naming_it_and_its_choices(api, published_city, name, choices):
-    [message] = assert_problem(api.get(f"/api/v1/surgeons/?{name}="), 400)["detail"][name]
+    [message] = assert_problem(api.get(f"/api/v1/surgeons/?{name}="), 400)["errors"][name]
     assert "empty" in message and all(choice in message for choice in choices)
 
 

@@ -11,6 +11,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from config.wsgi import application
 
@@ -54,4 +55,9 @@ def partner_key(api_key, published_city):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_every_operation_conforms_and_never_errors(case, partner_key):
-    STATUSES.append(case.call_and_validate().status_code)
+    # A well-formed slug that names no city is a documented 400 naming the filter, not an accepted request.
+    unknown_city = (case.query or {}).get("city") not in (None, "", "houston-tx")
+    response = case.call_and_validate(excluded_checks=[positive_data_acceptance] if unknown_city else None)
+    if unknown_city and response.status_code == 400:  # the errors name the request's own parameters
+        assert set(response.json()["errors"]) <= set(case.query)
+    STATUSES.append(response.status_code)
