@@ -1,5 +1,6 @@
 """Integration fixtures: a real Celery worker on the real Redis broker and the PostgreSQL test database."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,3 +99,17 @@ def run_at_once(work, times: int = 2) -> tuple[list, list[Exception]]:
     for thread in threads:
         thread.join()
     return results, errors
+
+
+@contextlib.contextmanager
+def as_seeded():
+    """Records made as test data, as if their eligibility events had been acted on long ago.
+
+    Saving a credential records an event that a worker acts on (a re-verification): data set up for a test
+    must not set off work the test does not count.
+    """
+    from verification.models import EligibilityEvent
+
+    with transaction.atomic():
+        yield
+        EligibilityEvent.objects.filter(processed_at=None).update(processed_at=timezone.now())

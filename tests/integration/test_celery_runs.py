@@ -12,7 +12,7 @@ from verification import services
 from verification.checks import REQUIRED_CHECKS
 from verification.models import CheckResult, VerificationBatch, VerificationRun
 
-from .conftest import wait_for, worker_children
+from .conftest import as_seeded, wait_for, worker_children
 
 pytestmark = pytest.mark.integration
 
@@ -23,8 +23,9 @@ def _finished(run):
 
 
 def _surgeons(city, n):
-    factories.exclusion_list_load()
-    return [clean_surgeon(city) for _ in range(n)]
+    with as_seeded():
+        factories.exclusion_list_load()
+        return [clean_surgeon(city) for _ in range(n)]
 
 
 def test_annual_run_gives_exactly_one_result_per_surgeon_and_check(celery_worker_process, city, settings):

@@ -27,7 +27,7 @@ def test_readers_see_the_old_list_or_the_new_one_never_a_mix(transactional_db, c
     def reader():
         try:
             while not stop.is_set():
-                _, snapshot_id = selectors.city_pointer_get(slug=city.slug)
+                snapshot_id = selectors.city_pointer_get(slug=city.slug).snapshot_id
                 entries = selectors.snapshot_with_entries(snapshot_id=snapshot_id)[1]
                 observations.append((snapshot_id, [e.surgeon_id for e in entries]))
         finally:

@@ -13,7 +13,7 @@ from verification import services
 from verification.checks import REQUIRED_CHECKS
 from verification.models import CheckResult, RankingSnapshot, VerificationBatch, VerificationRun
 
-from .conftest import wait_for
+from .conftest import as_seeded, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -30,7 +30,8 @@ def _terminate_other_connections() -> int:
 def test_a_database_connection_dropped_mid_batch_is_retried_without_duplicates(celery_worker_process, city, settings):
     settings.VERIFICATION_BATCH_SIZE = 40
     factories.exclusion_list_load()
-    surgeons = [clean_surgeon(city) for _ in range(120)]
+    with as_seeded():
+        surgeons = [clean_surgeon(city) for _ in range(120)]
     run, _ = services.run_start(kind=VerificationRun.Kind.ANNUAL, as_of=timezone.localdate())
     wait_for(
         lambda: VerificationBatch.objects.filter(run=run, attempts__gte=1, finished_at__isnull=True).exists(),

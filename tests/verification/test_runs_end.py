@@ -14,7 +14,7 @@ from verification.models import CheckResult, VerificationBatch, VerificationRun
 
 from .test_runs import run_sync
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
 Status = VerificationRun.Status
 
 

@@ -23,7 +23,7 @@ from verification.models import (
 
 from .test_runs import run_sync
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
 Status = RankingSnapshot.Status
 
 
