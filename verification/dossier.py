@@ -4,7 +4,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db.models import Max, Sum, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -26,6 +25,7 @@ from directory.models import (
 from .models import ExclusionListImport, ExclusionRecord
 from .sources.http import SourceUnavailable
 from .sources.manual import FEEDS
+from .sources.spine_codes import PRIMARY_CODES
 
 # The exclusion list is screened monthly; older than this it no longer answers for anyone.
 EXCLUSION_LIST_MAX_AGE = timedelta(days=45)
@@ -45,7 +45,8 @@ class Dossier:
     csr_registrations: list[StateControlledSubstanceRegistration] | None
     malpractice_policies: list[MalpracticePolicy] | None
     disciplinary_actions: list[DisciplinaryAction] = field(default_factory=list)
-    procedure_volumes: list[ProcedureVolume] = field(default_factory=list)  # spine procedures: one total per source
+    # Primary spine procedures (add-on codes left out): one total per source and data year.
+    procedure_volumes: list[ProcedureVolume] = field(default_factory=list)
     satisfaction: SatisfactionScore | None = None
     exclusion_matches: list[ExclusionRecord] | None = None
     exclusion_list_loaded_on: date | None = None
@@ -123,16 +124,19 @@ def _practice_states(ids: list[int]) -> dict[int, list[str]]:
 
 
 def _spine_volumes(ids: list[int]) -> dict[int, list[ProcedureVolume]]:
-    """Spine procedures per surgeon, one unsaved ProcedureVolume per source holding the total count."""
+    """Primary spine procedures per surgeon: one unsaved ProcedureVolume per source and period holding the total.
+
+    Add-on codes are billed with a primary code in the same operation, so they are not counted."""
     volumes = defaultdict(list)
     totals = (
-        ProcedureVolume.objects.filter(surgeon_id__any_of=ids, cpt_code__in=settings.SPINE_CPT_CODES)
-        .values("surgeon_id", "source")
+        ProcedureVolume.objects.filter(surgeon_id__any_of=ids, cpt_code__in=PRIMARY_CODES)
+        .values("surgeon_id", "source", "period")
         .annotate(total=Sum("count"))
-        .order_by("surgeon_id", "source")
+        .order_by("surgeon_id", "source", "period")
     )
     for row in totals:
-        volumes[row["surgeon_id"]].append(ProcedureVolume(source=row["source"], count=row["total"]))
+        volume = ProcedureVolume(source=row["source"], period=row["period"], count=row["total"])
+        volumes[row["surgeon_id"]].append(volume)
     return volumes
 
 

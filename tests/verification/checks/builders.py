@@ -50,5 +50,9 @@ def exclusion_row(*, npi="", reinstated=None, dob=None, last_name="RIVERA", firs
     )
 
 
-def volumes(*counts: int) -> list[ProcedureVolume]:
-    return [factories.ProcedureVolumeFactory.build(cpt_code="63047", count=count) for count in counts]
+def volumes(*counts: int, source=ProcedureVolume.Source.CMS_BY_SERVICE, latest: int = 2024) -> list[ProcedureVolume]:
+    """Primary spine procedures as the dossier holds them: one total per data year, the latest year first."""
+    return [
+        factories.ProcedureVolumeFactory.build(cpt_code="63047", source=source, period=str(latest - i), count=count)
+        for i, count in enumerate(counts)
+    ]
