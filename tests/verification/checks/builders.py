@@ -36,8 +36,13 @@ def serious_action(days_ago: int) -> DisciplinaryAction:
     )
 
 
-def exclusion_row(*, npi="", reinstated=None, dob=None, last_name="RIVERA", first_name=None, state="TX"):
+def exclusion_row(
+    *, npi="", reinstated=None, dob=None, last_name="RIVERA", first_name=None, state="TX", waiver_state="",
+    waiver_date=None,
+):  # fmt: skip
     return ExclusionRecord(
+        waiver_state=waiver_state,
+        waiver_date=waiver_date,
         id=99,
         npi=npi,
         last_name=last_name,
