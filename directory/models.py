@@ -142,7 +142,7 @@ class Surgeon(TimeStamped):
         "NPI deactivated on", null=True, blank=True, help_text="Set from NPPES; a deactivated NPI is not listed"
     )
     taxonomy_codes = models.CharField(
-        "NUCC taxonomy codes", max_length=120, blank=True, help_text="As NPPES lists them, primary first"
+        "NUCC taxonomy codes", max_length=180, blank=True, help_text="As NPPES lists them, primary first"
     )
     # The most primary spine procedures in one Medicare data year, kept by the CMS importer (spine scope).
     spine_volume_peak = models.PositiveIntegerField("most primary spine procedures in a data year", default=0)

@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalsurgeon',
             name='taxonomy_codes',
-            field=models.CharField(blank=True, help_text='As NPPES lists them, primary first', max_length=120, verbose_name='NUCC taxonomy codes'),
+            field=models.CharField(blank=True, help_text='As NPPES lists them, primary first', max_length=180, verbose_name='NUCC taxonomy codes'),
         ),
         migrations.AddField(
             model_name='surgeon',
@@ -146,7 +146,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='surgeon',
             name='taxonomy_codes',
-            field=models.CharField(blank=True, help_text='As NPPES lists them, primary first', max_length=120, verbose_name='NUCC taxonomy codes'),
+            field=models.CharField(blank=True, help_text='As NPPES lists them, primary first', max_length=180, verbose_name='NUCC taxonomy codes'),
         ),
         migrations.RunPython(scope_and_phones, migrations.RunPython.noop),
     ]

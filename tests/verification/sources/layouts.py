@@ -60,3 +60,91 @@ def csv_write(path: Path, rows, *, quoting=csv.QUOTE_MINIMAL) -> Path:
             else:
                 writer.writerow(row)
     return path
+
+
+def _nppes_header(sex_column: str) -> list[str]:
+    practice, mailing = "Business Practice Location Address", "Business Mailing Address"
+    names = [
+        "NPI", "Entity Type Code", "Replacement NPI", "Employer Identification Number (EIN)",
+        "Provider Organization Name (Legal Business Name)", "Provider Last Name (Legal Name)", "Provider First Name",
+        "Provider Middle Name", "Provider Name Prefix Text", "Provider Name Suffix Text", "Provider Credential Text",
+        "Provider Other Organization Name", "Provider Other Organization Name Type Code", "Provider Other Last Name",
+        "Provider Other First Name", "Provider Other Middle Name", "Provider Other Name Prefix Text",
+        "Provider Other Name Suffix Text", "Provider Other Credential Text", "Provider Other Last Name Type Code",
+        f"Provider First Line {mailing}", f"Provider Second Line {mailing}", f"Provider {mailing} City Name",
+        f"Provider {mailing} State Name", f"Provider {mailing} Postal Code",
+        f"Provider {mailing} Country Code (If outside U.S.)", f"Provider {mailing} Telephone Number",
+        f"Provider {mailing} Fax Number", f"Provider First Line {practice}", f"Provider Second Line {practice}",
+        f"Provider {practice} City Name", f"Provider {practice} State Name", f"Provider {practice} Postal Code",
+        f"Provider {practice} Country Code (If outside U.S.)", f"Provider {practice} Telephone Number",
+        f"Provider {practice} Fax Number", "Provider Enumeration Date", "Last Update Date",
+        "NPI Deactivation Reason Code", "NPI Deactivation Date", "NPI Reactivation Date", sex_column,
+        "Authorized Official Last Name", "Authorized Official First Name", "Authorized Official Middle Name",
+        "Authorized Official Title or Position", "Authorized Official Telephone Number",
+    ]  # fmt: skip
+    for i in range(1, 16):
+        names += [
+            f"Healthcare Provider Taxonomy Code_{i}", f"Provider License Number_{i}",
+            f"Provider License Number State Code_{i}", f"Healthcare Provider Primary Taxonomy Switch_{i}",
+        ]  # fmt: skip
+    for i in range(1, 51):
+        names += [
+            f"Other Provider Identifier_{i}", f"Other Provider Identifier Type Code_{i}",
+            f"Other Provider Identifier State_{i}", f"Other Provider Identifier Issuer_{i}",
+        ]  # fmt: skip
+    names += [
+        "Is Sole Proprietor", "Is Organization Subpart", "Parent Organization LBN", "Parent Organization TIN",
+        "Authorized Official Name Prefix Text", "Authorized Official Name Suffix Text",
+        "Authorized Official Credential Text",
+    ]  # fmt: skip
+    names += [f"Healthcare Provider Taxonomy Group_{i}" for i in range(1, 16)]
+    return [*names, "Certification Date"]
+
+
+# NPPES Data Dissemination (npidata_pfile_20050523-YYYYMMDD.csv): 330 columns, every field quoted. "Provider Sex
+# Code" was "Provider Gender Code" before 2024.
+NPPES_HEADER = _nppes_header("Provider Sex Code")
+NPPES_HEADER_BEFORE_2024 = _nppes_header("Provider Gender Code")
+assert len(NPPES_HEADER) == 330
+
+
+def nppes_row(
+    npi: str,
+    *,
+    entity: str = "1",
+    taxonomies=(("207XS0117X", "Q12345", "TX", "Y"),),
+    credential: str = "M.D.",
+    sex: str = "F",
+    header=NPPES_HEADER,
+    **named,
+) -> list[str]:
+    """A bulk-file row; `named` sets any column by its header name (e.g. **{"NPI Deactivation Date": "…"})."""
+    practice = "Business Practice Location Address"
+    fields = dict.fromkeys(header, "")
+    fields.update(
+        {
+            "NPI": npi, "Entity Type Code": entity, "Provider Last Name (Legal Name)": "DOE",
+            "Provider First Name": "JANE", "Provider Credential Text": credential,
+            f"Provider First Line {practice}": "6400 FANNIN ST", f"Provider {practice} City Name": "HOUSTON",
+            f"Provider {practice} State Name": "TX", f"Provider {practice} Postal Code": "770301234",
+            f"Provider {practice} Country Code (If outside U.S.)": "US",
+            f"Provider {practice} Telephone Number": "7135550142", "Provider Enumeration Date": "05/23/2007",
+            "Last Update Date": "07/08/2024", header[41]: sex, "Is Sole Proprietor": "N",
+            "Certification Date": "07/08/2024",
+        }
+    )  # fmt: skip
+    for slot, (code, licence, state, primary) in enumerate(taxonomies, start=1):
+        fields[f"Healthcare Provider Taxonomy Code_{slot}"] = code
+        fields[f"Provider License Number_{slot}"] = licence
+        fields[f"Provider License Number State Code_{slot}"] = state
+        fields[f"Healthcare Provider Primary Taxonomy Switch_{slot}"] = primary
+        fields[f"Healthcare Provider Taxonomy Group_{slot}"] = ""
+    fields.update(named)
+    return [fields[name] for name in header]
+
+
+def nppes_deactivated_row(npi: str, deactivated_on: str, header=NPPES_HEADER) -> list[str]:
+    """A deactivated NPI as the bulk file lists it: the NPI and its deactivation date, every other field empty."""
+    fields = dict.fromkeys(header, "")
+    fields.update({"NPI": npi, "NPI Deactivation Date": deactivated_on})
+    return [fields[name] for name in header]

@@ -21,7 +21,7 @@ class Command(BaseCommand):
             help="the file is OIG's monthly supplement of new exclusions or of reinstatements",
         )
         parser.add_argument(
-            "--force", action="store_true", help="apply a full file even if it would retire more than a fifth of the list"
+            "--force", action="store_true", help="apply a full file that would retire more than a fifth of the list"
         )
 
     def handle(self, *args, path, supplement, force, **options):
