@@ -148,3 +148,18 @@ def nppes_deactivated_row(npi: str, deactivated_on: str, header=NPPES_HEADER) ->
     fields = dict.fromkeys(header, "")
     fields.update({"NPI": npi, "NPI Deactivation Date": deactivated_on})
     return [fields[name] for name in header]
+
+
+def deactivation_report(path: Path, rows, *, title: str = "NPPES Deactivated NPI Report") -> Path:
+    """CMS's monthly NPPES Deactivated NPI Report: an Excel workbook, a title line, then `NPI | NPPES Deactivation
+    Date` and one row per deactivated NPI, NPIs and dates (MM/DD/YYYY) as text."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([title])
+    sheet.append(["NPI", "NPPES Deactivation Date"])
+    for row in rows:
+        sheet.append(list(row))
+    workbook.save(path)
+    return path
