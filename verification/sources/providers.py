@@ -97,15 +97,15 @@ def _name_case(text: str) -> str:
     return text.title() if text.isupper() or text.islower() else text
 
 
-def _address_case(text: str) -> str:
+def address_case(text: str) -> str:
     return " ".join(word.capitalize() for word in text.split()) if text.isupper() else text
 
 
-def _same(a: str, b: str) -> bool:
+def same_text(a: str, b: str) -> bool:
     return " ".join(a.upper().split()) == " ".join(b.upper().split())
 
 
-class _Cities:
+class Cities:
     """City by state and name, created on first sight; cached for the import."""
 
     def __init__(self):
@@ -142,7 +142,7 @@ def _surgeon_fields(provider: Provider) -> dict[str, str]:
 
 
 def _field_same(name: str, new: str, current: str) -> bool:
-    return _same(new, current) if name.endswith("_name") else new == current
+    return same_text(new, current) if name.endswith("_name") else new == current
 
 
 def _surgeon_upsert(provider: Provider, surgeon: Surgeon | None) -> tuple[Surgeon, bool]:
@@ -164,9 +164,9 @@ def _surgeon_upsert(provider: Provider, surgeon: Surgeon | None) -> tuple[Surgeo
     return surgeon, bool(changed)
 
 
-def _location_match(existing: list[PracticeLocation], address: PracticeAddress) -> PracticeLocation | None:
+def location_match(existing: list[PracticeLocation], address: PracticeAddress) -> PracticeLocation | None:
     for location in existing:
-        if location.postal_code == address.postal_code and _same(location.address_line1, address.address_1):
+        if location.postal_code == address.postal_code and same_text(location.address_line1, address.address_1):
             return location
     return None
 
@@ -180,13 +180,13 @@ def _phone(address: PracticeAddress, problems: list[str]) -> str:
         return ""
 
 
-def _location_new(surgeon: Surgeon, address: PracticeAddress, *, primary: bool, cities: _Cities, phone: str):
+def _location_new(surgeon: Surgeon, address: PracticeAddress, *, primary: bool, cities: Cities, phone: str):
     # NPPES names no practice for an individual: the location is shown by its address until a source names it.
     return PracticeLocation(
         surgeon=surgeon,
         city=cities.get(name=address.city, state=address.state),
-        address_line1=_address_case(address.address_1),
-        address_line2=_address_case(address.address_2),
+        address_line1=address_case(address.address_1),
+        address_line2=address_case(address.address_2),
         postal_code=address.postal_code,
         phone=phone,
         is_primary=primary,
@@ -198,19 +198,19 @@ def _location_refresh(location: PracticeLocation, address: PracticeAddress, phon
     changed = False
     if phone and phone != location.phone:
         location.phone, changed = phone, True
-    if address.address_2 and not _same(address.address_2, location.address_line2):
-        location.address_line2, changed = _address_case(address.address_2), True
+    if address.address_2 and not same_text(address.address_2, location.address_line2):
+        location.address_line2, changed = address_case(address.address_2), True
     return changed
 
 
 def _locations_upsert(
-    provider: Provider, surgeon: Surgeon, existing: list[PracticeLocation], cities: _Cities, problems: list[str]
+    provider: Provider, surgeon: Surgeon, existing: list[PracticeLocation], cities: Cities, problems: list[str]
 ) -> tuple[bool, bool]:
     """(changed, a location was added)."""
     changed = added = False
     for address in provider.addresses:
         phone = _phone(address, problems)
-        location = _location_match(existing, address)
+        location = location_match(existing, address)
         if location is None:
             primary = not any(loc.is_primary for loc in existing)
             location = _location_new(surgeon, address, primary=primary, cities=cities, phone=phone)
@@ -278,12 +278,12 @@ class _Batch:
     surgeons: dict[str, Surgeon]
     locations: dict[int, list[PracticeLocation]]
     licences: dict[tuple[str, str], StateLicense]
-    cities: _Cities
+    cities: Cities
     relocated: set[int] = field(default_factory=set)  # surgeons on file given a new practice location
     rescoped: set[int] = field(default_factory=set)  # surgeons on file whose spine scope changed
 
     @classmethod
-    def load(cls, providers: list[Provider], cities: _Cities) -> "_Batch":
+    def load(cls, providers: list[Provider], cities: Cities) -> "_Batch":
         npis = [provider.npi for provider in providers]
         locations: dict[int, list[PracticeLocation]] = defaultdict(list)
         for location in PracticeLocation.objects.filter(surgeon__npi__in=npis):
@@ -297,7 +297,7 @@ class _Batch:
         )
 
 
-def _upsert_batch(items: list[tuple[int, Provider]], summary: ImportSummary, cities: _Cities) -> None:
+def _upsert_batch(items: list[tuple[int, Provider]], summary: ImportSummary, cities: Cities) -> None:
     batch = _Batch.load([provider for _, provider in items], cities)
     relocated, rescoped = set(), set()
     for line, provider in items:
@@ -333,7 +333,7 @@ def providers_upsert(items: Iterable[tuple[int, Provider]], *, summary: ImportSu
 
     Idempotent: a provider already stored as given changes nothing. Surgeons are never deleted here.
     """
-    cities = _Cities()
+    cities = Cities()
     for batch in chunked(items, batch_size):
         with transaction.atomic():
             _upsert_batch(batch, summary, cities)

@@ -163,3 +163,21 @@ def deactivation_report(path: Path, rows, *, title: str = "NPPES Deactivated NPI
         sheet.append(list(row))
     workbook.save(path)
     return path
+
+
+def dac_row(npi: str, **named) -> list[str]:
+    """A Doctors and Clinicians row (one clinician, enrollment, group and address); `named` sets columns by name."""
+    fields = dict.fromkeys(DAC_HEADER, "")
+    fields.update(
+        {
+            "NPI": npi, "Ind_PAC_ID": "7517003643", "Ind_enrl_ID": "I20130530000085", "Provider Last Name": "DOE",
+            "Provider First Name": "JANE", "gndr": "F", "Cred": "MD", "Med_sch": "BAYLOR COLLEGE OF MEDICINE",
+            "Grd_yr": "2004", "pri_spec": "ORTHOPEDIC SURGERY", "sec_spec_1": "NEUROSURGERY",
+            "sec_spec_all": "NEUROSURGERY", "Facility Name": "GULF COAST SPINE ASSOCIATES, PLLC",
+            "org_pac_id": "4082528898", "num_org_mem": "12", "adr_ln_1": "6400 FANNIN ST", "adr_ln_2": "STE 2800",
+            "City/Town": "HOUSTON", "State": "TX", "ZIP Code": "770301234", "Telephone Number": "7135550142",
+            "ind_assgn": "Y", "grp_assgn": "Y", "adrs_id": "TX770301234HO6400XSTXX400",
+        }
+    )  # fmt: skip
+    fields.update(named)
+    return [fields[name] for name in DAC_HEADER]
