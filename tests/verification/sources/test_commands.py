@@ -78,7 +78,7 @@ def test_import_cms_procedures_refuses_a_wrong_header_and_an_odd_year(write_csv)
 @pytest.mark.django_db
 def test_import_surveys_summarises_responses_and_scores(write_csv):
     surgeon = factories.SurgeonFactory()
-    path = write_csv([SURVEY_HEADER, [surgeon.npi, "2024-05-01", "9.5", "true"]])
+    path = write_csv([SURVEY_HEADER, ["R-0001", surgeon.npi, "2024-05-01", "9.5", "true"]])
 
     out, _ = run("import_surveys", str(path))
 
