@@ -23,6 +23,9 @@ setup: $(STAMP)
 demo: setup
 	$(MANAGE) seed_demo
 	$(MANAGE) import_leie var/demo/UPDATED.csv
+	$(MANAGE) import_dac var/demo/DAC_NationalDownloadableFile.csv
+	$(MANAGE) import_cms_procedures var/demo/MUP_PHY_Prov_Svc.csv --year $$(( $$(date +%Y) - 2 ))
+	$(MANAGE) import_nppes_deactivations "var/demo/NPPES Deactivated NPI Report.xlsx"
 	$(MANAGE) run_verification --sync
 	$(MANAGE) create_demo_admin
 

@@ -24,7 +24,7 @@ def wipe() -> None:
         for name in (
             "EvidenceDocument", "ConsultationRequest", "DisciplinaryAction", "StateLicense", "BoardCertification",
             "DEARegistration", "StateControlledSubstanceRegistration", "MalpracticePolicy", "ProcedureVolume",
-            "SatisfactionScore", "SurveyResponse", "PracticeLocation", "Surgeon", "City",
+            "SatisfactionScore", "SurveyResponse", "PracticeLocation", "PracticeGroup", "Surgeon", "City",
         )
     ]  # fmt: skip
     tables = [connection.ops.quote_name(m._meta.db_table) for m in (verification[0], ranking_entry_results)]

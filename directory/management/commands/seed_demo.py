@@ -6,12 +6,14 @@ from tqdm import tqdm
 from directory.demo import demo_data_seed
 
 DEFAULT_LEIE_OUT = "var/demo/UPDATED.csv"
+DEFAULT_FILES_OUT = "var/demo"
 
 
 class Command(BaseCommand):
     help = (
         "Replace cities, surgeons, their credentials and all verification data with deterministic demo data "
-        "(about 60% would pass every check), and write a demo OIG LEIE file that matches some of them."
+        "(about 60% would pass every check), and write a demo OIG LEIE file that matches some of them and the demo's "
+        "other source files (Doctors and Clinicians, Medicare by provider and service, NPPES deactivations)."
     )
 
     def add_arguments(self, parser):
@@ -21,8 +23,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--leie-out", default=DEFAULT_LEIE_OUT, help=f'demo LEIE file (default {DEFAULT_LEIE_OUT}; "" for none)'
         )
+        parser.add_argument(
+            "--files-out",
+            default=DEFAULT_FILES_OUT,
+            help=f'folder for the other demo source files (default {DEFAULT_FILES_OUT}; "" for none)',
+        )
 
-    def handle(self, *args, surgeons, cities, seed, leie_out, **options):
+    def handle(self, *args, surgeons, cities, seed, leie_out, files_out, **options):
         if surgeons < 1:
             raise CommandError(f"--surgeons must be at least 1 (got {surgeons}).")
         if cities < 1:
@@ -31,8 +38,9 @@ class Command(BaseCommand):
         with tqdm(total=surgeons, unit="surgeon", file=stream, disable=None, leave=False) as bar:
             try:
                 summary = demo_data_seed(
-                    surgeons=surgeons, cities=cities, seed=seed, progress=bar.update, leie_path=leie_out or None
-                )
+                    surgeons=surgeons, cities=cities, seed=seed, progress=bar.update, leie_path=leie_out or None,
+                    files_dir=files_out or None,
+                )  # fmt: skip
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
         self.stdout.write(summary.line())
