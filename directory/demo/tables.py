@@ -15,7 +15,7 @@ def wipe() -> None:
         apps.get_model("verification", name)
         for name in (
             "CityRanking", "RankingEntry", "RankingSnapshot", "ReviewDecision", "CheckResult", "VerificationBatch",
-            "VerificationRun", "ExclusionRecord", "ExclusionListImport",
+            "VerificationRun", "ExclusionRecord", "ExclusionListImport", "SourceDiscrepancy",
         )
     ]  # fmt: skip
     ranking_entry_results = apps.get_model("verification", "RankingEntry").results.through
