@@ -26,12 +26,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
 from directory.db import statistics_refresh
-from directory.models import PracticeLocation, Surgeon
+from directory.models import City, PracticeLocation, Surgeon
 from verification import events
 from verification.models import ExclusionListImport, ExclusionRecord
 
@@ -180,6 +179,16 @@ class _Diff:
     known: dict[str, tuple[int, bool]]
     seen: set[str] = field(default_factory=set)
     reactivated: list[int] = field(default_factory=list)
+    changed_ids: list[int] = field(default_factory=list)  # stored rows retired, reactivated or reinstated
+    # Who the rows this import adds can match: their NPIs, and (last, first, state) in upper case of those without.
+    npis: set[str] = field(default_factory=set)
+    names: set[tuple[str, str, str]] = field(default_factory=set)
+
+    def note_new(self, values: tuple) -> None:
+        if values[7]:
+            self.npis.add(values[7])
+        else:
+            self.names.add((values[1].upper(), values[2].upper(), values[10].upper()))
 
     @classmethod
     def load(cls) -> "_Diff":
@@ -209,6 +218,7 @@ def _new_rows(rows, diff: _Diff, summary: ImportSummary):
         known = diff.known.get(row_hash)
         if known is None:
             summary.created += 1
+            diff.note_new(values)
             yield values
         elif known[1]:
             summary.unchanged += 1
@@ -251,11 +261,12 @@ def _retire_absent(diff: _Diff, summary: ImportSummary, seen_at, *, force: bool)
         )
     _set_active(absent, active=False, at=seen_at)
     summary.inactive = len(absent)
+    diff.changed_ids += absent
 
 
-def _reinstatements(rows, diff: _Diff, summary: ImportSummary, seen_at) -> list[int]:
+def _reinstatements(rows, diff: _Diff, summary: ImportSummary, seen_at) -> None:
     """Record each row's reinstatement on the stored row of that exclusion; a row with no stored exclusion is
-    stored as published. Nothing is retired. The ids of the stored rows that changed."""
+    stored as published. Nothing is retired."""
     reinstated: dict[int, str] = {}  # stored row id → ISO reinstatement date
     unmatched = []
     for line, values, key in rows:
@@ -274,13 +285,15 @@ def _reinstatements(rows, diff: _Diff, summary: ImportSummary, seen_at) -> list[
             unmatched.append(values)
     unmatched = [values for values in unmatched if not _reinstate_by_name(values, reinstated)]
     summary.created = len(unmatched)
+    for values in unmatched:
+        diff.note_new(values)
     _insert(iter(unmatched), seen_at)
     stored = dict(ExclusionRecord.objects.filter(id__in=list(reinstated)).values_list("id", "reinstatement_date"))
     changed = {id_: on for id_, on in reinstated.items() if stored[id_] is None or stored[id_].isoformat() != on}
     for on in set(changed.values()):
         ExclusionRecord.objects.filter(id__in=[i for i, d in changed.items() if d == on]).update(reinstatement_date=on)
     summary.updated, summary.unchanged = len(changed), summary.unchanged + len(reinstated) - len(changed)
-    return list(changed)
+    diff.changed_ids += list(changed)
 
 
 def _reinstate_by_name(values: tuple, reinstated: dict[int, str]) -> bool:
@@ -296,35 +309,76 @@ def _reinstate_by_name(values: tuple, reinstated: dict[int, str]) -> bool:
     return bool(ids)
 
 
-def _surgeons_matching(rows) -> set[int]:
-    """Surgeons these exclusion rows match: by NPI, or an NPI-less row by name in a state they practise in. Wider
-    than the dossier's match (no birth-date test): it only decides who is re-verified."""
-    by_npi = Surgeon.objects.filter(npi__in=rows.exclude(npi="").values("npi")).values_list("id", flat=True)
-    named = rows.filter(npi="").alias(last=Upper("last_name"), first=Upper("first_name"))
-    same_person = named.filter(
-        last=Upper(OuterRef("surgeon__last_name")), first=Upper(OuterRef("surgeon__first_name")),
-        state=OuterRef("city__state"),
-    )  # fmt: skip
-    by_name = PracticeLocation.objects.filter(Exists(same_person)).values_list("surgeon_id", flat=True)
-    return set(by_npi) | set(by_name)
+def _changed_rows_noted(diff: _Diff) -> None:
+    """Note the stored rows this import retired, reactivated or reinstated, as added rows were noted."""
+    for ids in chunked(diff.changed_ids, 10000):
+        rows = ExclusionRecord.objects.filter(id__any_of=ids).values_list("npi", "last_name", "first_name", "state")
+        for npi, last, first, state in rows:
+            diff.note_new((None, last, first, None, None, None, None, npi, None, None, state))
 
 
-def _changed_rows(seen_at, ids: list[int]):
-    """The rows this import wrote: created or retired by it, or reactivated/reinstated (by id)."""
-    return ExclusionRecord.objects.filter(Q(first_seen_at=seen_at) | Q(retired_at=seen_at) | Q(id__any_of=ids))
+def _in_chunks(values: set[str]):
+    """PostgreSQL takes a list as one array (a hashed lookup per row); SQLite caps the parameters of a statement."""
+    return chunked(sorted(values), 10000 if connection.vendor != "postgresql" else max(len(values), 1))
 
 
-def _apply(rows, kind: str, summary: ImportSummary, seen_at, *, force: bool) -> list[int]:
-    """Write what the file changes; the ids of stored rows reactivated or reinstated."""
+def _surgeons_matching(diff: _Diff) -> set[int]:
+    """Surgeons the rows this import wrote match: by NPI, or an NPI-less row by name in a state they practise in.
+    Wider than the dossier's match (no birth-date test): it only decides who is re-verified."""
+    _changed_rows_noted(diff)
+    matched: set[int] = set()
+    for npis in _in_chunks(diff.npis):
+        matched.update(Surgeon.objects.filter(npi__any_of=npis).values_list("id", flat=True))
+    directory = Surgeon.objects.order_by().values_list("last_name", flat=True).distinct()
+    # Most excluded people share no last name with any surgeon: the directory's last names narrow the search first.
+    last_names = {last.upper() for last in directory} if diff.names else set()
+    names = [name for name in diff.names if name[0] in last_names]
+    return matched | (_by_name_postgresql(names) if connection.vendor == "postgresql" else _by_name(names))
+
+
+def _by_name(names: list[tuple[str, str, str]]) -> set[int]:
+    """Surgeons with a practice in the state under these (upper-case last, first, state) names."""
+    wanted, matched = set(names), set()
+    for lasts in _in_chunks({last for last, _, _ in names}):
+        candidates = (
+            PracticeLocation.objects.annotate(last=Upper("surgeon__last_name"), first=Upper("surgeon__first_name"))
+            .filter(last__any_of=lasts)
+            .values_list("surgeon_id", "last", "first", "city__state")
+            .order_by()
+        )
+        matched.update(id_ for id_, *name in candidates if tuple(name) in wanted)
+    return matched
+
+
+def _by_name_postgresql(names: list[tuple[str, str, str]]) -> set[int]:
+    """As _by_name, in one hash join of the practice locations with the names (three arrays)."""
+    if not names:
+        return set()
+    quote = connection.ops.quote_name
+    location, surgeon, city = (quote(m._meta.db_table) for m in (PracticeLocation, Surgeon, City))
+    sql = (
+        f"SELECT DISTINCT l.surgeon_id FROM {location} l JOIN {surgeon} s ON s.id = l.surgeon_id "  # noqa: S608
+        f"JOIN {city} c ON c.id = l.city_id JOIN unnest(%s::text[], %s::text[], %s::text[]) AS n(last, first, state) "
+        "ON UPPER(s.last_name) = n.last AND UPPER(s.first_name) = n.first AND c.state = n.state"
+    )  # table names come from the models
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(column) for column in zip(*names, strict=True)])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _apply(rows, kind: str, summary: ImportSummary, seen_at, *, force: bool) -> _Diff:
+    """Write what the file changes; the diff says which rows changed."""
     diff = _Diff.load()
     if kind == Kind.REINSTATEMENTS:
-        return _reinstatements(rows, diff, summary, seen_at)
+        _reinstatements(rows, diff, summary, seen_at)
+        return diff
     _insert(_new_rows(rows, diff, summary), seen_at)
     if kind == Kind.FULL:
         _retire_absent(diff, summary, seen_at, force=force)
     _set_active(diff.reactivated, active=True, at=seen_at)
     summary.updated = len(diff.reactivated)
-    return diff.reactivated
+    diff.changed_ids += diff.reactivated
+    return diff
 
 
 def leie_import(
@@ -348,13 +402,13 @@ def leie_import(
             rows.require_exact_header(LEIE_HEADER)
             _lock_for_import()
             rows = _normalised(rows, summary, for_copy=connection.vendor == "postgresql")
-            changed_ids = _apply(rows, kind, summary, seen_at, force=force)
+            diff = _apply(rows, kind, summary, seen_at, force=force)
             ExclusionListImport.objects.create(
                 source=SOURCE, kind=kind, imported_at=seen_at, rows_read=summary.read, created=summary.created,
                 reactivated=summary.updated, retired=summary.inactive,
             )  # fmt: skip
             if summary.changed:
-                matched = _surgeons_matching(_changed_rows(seen_at, changed_ids))
+                matched = _surgeons_matching(diff)
                 events.surgeons_changed(surgeon_ids=matched, cause=f"{name}: exclusion rows added or changed")
     except (HeaderError, ImportRefused, OSError, csv.Error) as exc:
         return ImportSummary(source=summary.source, read=summary.read, fatal=f"{exc}; nothing was imported")
