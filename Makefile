@@ -6,7 +6,7 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run setup demo demo-reset demo-admin-password audit serve test lint format check-migrations check-deploy schema bench clean
+.PHONY: run setup demo demo-import demo-reset demo-admin-password audit serve test lint format check-migrations check-deploy schema bench clean
 
 run: setup demo serve
 
@@ -23,14 +23,24 @@ setup: $(STAMP)
 # Seeds only an empty directory: what users entered (decisions, requests, published history) is kept.
 demo: setup
 	$(MANAGE) seed_demo --if-empty
-	if [ -f var/demo/UPDATED.csv ]; then $(MANAGE) import_leie var/demo/UPDATED.csv; fi
+	$(MAKE) --no-print-directory demo-import
 	$(MANAGE) run_verification --sync
 	$(MANAGE) create_demo_admin
+
+# The demo's source files as the agencies publish them (a re-import changes nothing).
+DEMO := var/demo
+demo-import: setup
+	if [ -f $(DEMO)/UPDATED.csv ]; then $(MANAGE) import_leie $(DEMO)/UPDATED.csv; fi
+	if [ -f $(DEMO)/DAC_NationalDownloadableFile.csv ]; then $(MANAGE) import_dac $(DEMO)/DAC_NationalDownloadableFile.csv; fi
+	if [ -f $(DEMO)/MUP_PHY_Prov_Svc.csv ]; then \
+		$(MANAGE) import_cms_procedures $(DEMO)/MUP_PHY_Prov_Svc.csv --year $$(( $$(date +%Y) - 2 )); fi
+	if [ -f "$(DEMO)/NPPES Deactivated NPI Report.xlsx" ]; then \
+		$(MANAGE) import_nppes_deactivations "$(DEMO)/NPPES Deactivated NPI Report.xlsx"; fi
 
 # Starts the demo over: everything entered since is wiped; the admin gets a new password.
 demo-reset: setup
 	$(MANAGE) seed_demo --replace
-	$(MANAGE) import_leie var/demo/UPDATED.csv
+	$(MAKE) --no-print-directory demo-import
 	$(MANAGE) run_verification --sync
 	$(MANAGE) create_demo_admin --reset
 

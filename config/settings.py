@@ -218,16 +218,10 @@ SATISFACTION_MIN_RESPONSES = env.int("SATISFACTION_MIN_RESPONSES", default=30)
 MALPRACTICE_MIN_PER_CLAIM = env.int("MALPRACTICE_MIN_PER_CLAIM", default=1_000_000)
 MALPRACTICE_MIN_AGGREGATE = env.int("MALPRACTICE_MIN_AGGREGATE", default=3_000_000)
 SANCTIONS_LOOKBACK_YEARS = env.int("SANCTIONS_LOOKBACK_YEARS", default=10)
-SPINE_CPT_CODES = env.list(
-    "SPINE_CPT_CODES",
-    default=[
-        *[str(c) for c in range(63001, 63092)],
-        *[str(c) for c in range(22532, 22635)],
-        *[str(c) for c in range(22840, 22854)],
-        "63650",
-        "63685",
-    ],
-)
+# An orthopaedic surgeon without a spine taxonomy is a spine surgeon once this many primary spine procedures
+# are shown in one Medicare data year (or a reviewer confirms spine practice). Spine codes: verification/sources/
+# spine_cpt_codes.csv.
+SPINE_FOCUS_MIN_PROCEDURES = env.int("SPINE_FOCUS_MIN_PROCEDURES", default=25)
 VERIFICATION_BATCH_SIZE = env.int("VERIFICATION_BATCH_SIZE", default=500)
 ANNUAL_VERIFICATION_DATE = env.str("ANNUAL_VERIFICATION_DATE", default="01-15")  # MM-DD, UTC
 try:

@@ -109,8 +109,13 @@ class SatisfactionScoreInline(admin.TabularInline):
 
 @admin.register(models.Surgeon)
 class SurgeonAdmin(SimpleHistoryAdmin):
-    list_display = ["npi", "last_name", "first_name", "degree", "specialty", "accepting_new_patients"]
-    list_filter = ["specialty", "degree", "accepting_new_patients", "locations__city__state"]
+    list_display = ["npi", "last_name", "first_name", "degree", "specialty", "spine_scope", "accepting_new_patients"]
+    list_filter = ["spine_scope", "specialty", "degree", "accepting_new_patients", "locations__city__state"]
+    # Why the surgeon is (not) in the spine directory; a reviewer confirms spine practice with the list action.
+    readonly_fields = [
+        "spine_scope_explanation", "spine_volume_peak", "spine_volume_peak_year", "spine_practice_confirmed_at",
+        "spine_practice_confirmed_by", "spine_practice_confirmation",
+    ]  # fmt: skip
     search_fields = ["npi", "last_name", "first_name"]
     list_per_page = 50
     show_full_result_count = False  # COUNT(*) over 100k rows on every page is wasted work
@@ -134,14 +139,21 @@ class SurgeonRecordAdmin(EvidenceAdmin):
     show_full_result_count = False
 
 
+@admin.register(models.PracticeGroup)
+class PracticeGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "pac_id"]
+    search_fields = ["name", "=pac_id"]
+
+
 @admin.register(models.PracticeLocation)
 class PracticeLocationAdmin(SurgeonRecordAdmin):
     inlines = []
-    list_display = ["practice_name", "surgeon", "city", "postal_code", "is_primary"]
+    list_display = ["__str__", "surgeon", "group", "city", "postal_code", "phone", "is_primary"]
     list_filter = ["city__state", "is_primary"]
-    list_select_related = ["surgeon", "city"]
+    list_select_related = ["surgeon", "city", "group"]
     search_fields = [*SurgeonRecordAdmin.search_fields, "practice_name", "postal_code", "city__name"]
     autocomplete_fields = ["city"]
+    raw_id_fields = [*SurgeonRecordAdmin.raw_id_fields, "group"]
 
 
 class DisciplinaryActionInline(admin.TabularInline):

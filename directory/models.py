@@ -1,5 +1,9 @@
 """The directory: cities, surgeons, where they practise, and the credential records on file."""
 
+import contextlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -7,6 +11,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from .npi import validate_npi
+from .phones import phone_e164
 
 validate_state = RegexValidator(r"^[A-Z]{2}$", "Use the two-letter USPS state code, e.g. TX.")
 
@@ -26,6 +31,36 @@ class Specialty(models.TextChoices):
     ORTHOPAEDIC_SPINE = "207XS0117X", "Orthopaedic surgery of the spine"
     ORTHOPAEDIC = "207X00000X", "Orthopaedic surgery"
     NEUROSURGERY = "207T00000X", "Neurological surgery"
+
+
+# NUCC codes that make a surgeon a spine surgeon, and the orthopaedic ones that do only once spine practice is shown.
+SPINE_TAXONOMIES = frozenset({Specialty.ORTHOPAEDIC_SPINE.value, Specialty.NEUROSURGERY.value})
+ORTHOPAEDIC_TAXONOMIES = frozenset(
+    {"207X00000X", "207XP3100X", "207XS0106X", "207XX0004X", "207XS0114X", "207XX0801X", "207XX0005X"}
+)
+TAXONOMY_NAMES = {
+    "207XS0117X": "Orthopaedic Surgery of the Spine",
+    "207T00000X": "Neurological Surgery",
+    "207X00000X": "Orthopaedic Surgery",
+    "207XP3100X": "Pediatric Orthopaedic Surgery",
+    "207XS0106X": "Hand Surgery",
+    "207XX0004X": "Foot and Ankle Surgery",
+    "207XS0114X": "Adult Reconstructive Orthopaedic Surgery",
+    "207XX0801X": "Orthopaedic Trauma",
+    "207XX0005X": "Sports Medicine",
+}
+
+
+class SpineScope(models.TextChoices):
+    """Why a surgeon is (or is not yet) a spine surgeon in this directory."""
+
+    TAXONOMY = "taxonomy", "Spine surgeon by NUCC taxonomy"
+    VOLUME = "volume", "Spine practice shown by Medicare volume"
+    CONFIRMED = "confirmed", "Spine practice confirmed by a reviewer"
+    NOT_SHOWN = "not_shown", "Spine practice not shown"
+
+
+SHOWN_SPINE_SCOPES = (SpineScope.TAXONOMY, SpineScope.VOLUME, SpineScope.CONFIRMED)
 
 
 class Degree(models.TextChoices):
@@ -80,8 +115,9 @@ class City(TimeStamped):
 
 class SurgeonQuerySet(models.QuerySet):
     def public(self):
-        """Surgeons the public may see, search and find listed: in the directory, with an NPI still active."""
-        return self.filter(is_active=True, npi_deactivated_on__isnull=True)
+        """Surgeons the public may see, search and find listed: in the directory, with an NPI still active, and
+        spine surgeons (by taxonomy, or an orthopaedic surgeon whose spine practice is shown)."""
+        return self.filter(is_active=True, npi_deactivated_on__isnull=True, spine_scope__in=SHOWN_SPINE_SCOPES)
 
 
 class Surgeon(TimeStamped):
@@ -105,6 +141,25 @@ class Surgeon(TimeStamped):
     npi_deactivated_on = models.DateField(
         "NPI deactivated on", null=True, blank=True, help_text="Set from NPPES; a deactivated NPI is not listed"
     )
+    taxonomy_codes = models.CharField(
+        "NUCC taxonomy codes", max_length=180, blank=True, help_text="As NPPES lists them, primary first"
+    )
+    # The most primary spine procedures in one Medicare data year, kept by the CMS importer (spine scope).
+    spine_volume_peak = models.PositiveIntegerField("most primary spine procedures in a data year", default=0)
+    spine_volume_peak_year = models.PositiveSmallIntegerField("data year of that peak", null=True, blank=True)
+    spine_practice_confirmed_at = models.DateTimeField(null=True, blank=True)
+    spine_practice_confirmed_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    spine_practice_confirmation = models.TextField("reviewer's reason", blank=True)
+    # Derived on every save from the fields above; public() filters on it.
+    spine_scope = models.CharField(
+        max_length=10, choices=SpineScope.choices, default=SpineScope.NOT_SHOWN, db_index=True, editable=False
+    )
+    medical_school = models.CharField(max_length=200, blank=True, help_text="As CMS publishes it")
+    graduation_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    medicare_specialty = models.CharField("Medicare primary specialty", max_length=100, blank=True)
+    medicare_secondary_specialties = models.CharField(max_length=300, blank=True)
     history = HistoricalRecords()
 
     objects = SurgeonQuerySet.as_manager()
@@ -112,11 +167,61 @@ class Surgeon(TimeStamped):
     class Meta:
         ordering = ["last_name", "first_name", "npi"]
 
+    # What spine_scope is derived from: saving any of them saves the scope too.
+    SPINE_SCOPE_INPUTS = frozenset({"specialty", "taxonomy_codes", "spine_volume_peak", "spine_practice_confirmed_at"})
+
     def __str__(self):
         return f"{self.display_name} ({self.npi})"
 
+    def save(self, *args, **kwargs):
+        self.spine_scope = self.spine_scope_derive()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and self.SPINE_SCOPE_INPUTS & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "spine_scope"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("directory:surgeon", args=[self.npi])
+
+    @property
+    def taxonomy_list(self) -> list[str]:
+        return self.taxonomy_codes.split() or ([self.specialty] if self.specialty else [])
+
+    def spine_scope_derive(self) -> str:
+        """Spine surgeons by taxonomy; another orthopaedic surgeon once spine practice is shown by volume in one
+        data year (SPINE_FOCUS_MIN_PROCEDURES) or confirmed by a reviewer."""
+        if SPINE_TAXONOMIES.intersection(self.taxonomy_list):
+            return SpineScope.TAXONOMY
+        if self.spine_volume_peak >= settings.SPINE_FOCUS_MIN_PROCEDURES:
+            return SpineScope.VOLUME
+        if self.spine_practice_confirmed_at:
+            return SpineScope.CONFIRMED
+        return SpineScope.NOT_SHOWN
+
+    @property
+    def spine_scope_explanation(self) -> str:
+        """Why the surgeon is in or out of the spine directory, for reviewers."""
+        taxonomies = ", ".join(f"{code} ({TAXONOMY_NAMES.get(code, 'other')})" for code in self.taxonomy_list)
+        minimum = settings.SPINE_FOCUS_MIN_PROCEDURES
+        scope = self.spine_scope_derive()
+        if scope == SpineScope.TAXONOMY:
+            return f"Spine surgeon by NUCC taxonomy: {taxonomies}."
+        if scope == SpineScope.VOLUME:
+            return (
+                f"{self.spine_volume_peak} primary spine procedures in Medicare data year {self.spine_volume_peak_year}"
+                f" (at least {minimum} show spine practice); taxonomy {taxonomies}."
+            )
+        if scope == SpineScope.CONFIRMED:
+            when = f"{self.spine_practice_confirmed_at:%Y-%m-%d}"
+            return f"Spine practice confirmed by {self.spine_practice_confirmed_by or 'a reviewer'} on {when}: " + (
+                self.spine_practice_confirmation
+            )
+        peak = f" ({self.spine_volume_peak_year})" if self.spine_volume_peak_year else ""
+        return (
+            f"Not shown as a spine surgeon: taxonomy {taxonomies or 'unknown'} is not a spine taxonomy, at most "
+            f"{self.spine_volume_peak} primary spine procedures in one Medicare data year{peak} (needs {minimum}), and "
+            "no reviewer has confirmed spine practice. Stored, but not searchable, listed or served."
+        )
 
     @property
     def display_name(self):
@@ -167,7 +272,18 @@ class PracticeLocation(TimeStamped):
         indexes = [models.Index(fields=["city", "surgeon"])]
 
     def __str__(self):
-        return f"{self.practice_name}, {self.city}"
+        return f"{self.practice_name or self.address_line1}, {self.city}"
+
+    def save(self, *args, **kwargs):
+        with contextlib.suppress(ValueError):  # full_clean() reports a bad number where a person typed it
+            self.phone = phone_e164(self.phone)  # one form, whatever the source wrote
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        try:
+            self.phone = phone_e164(self.phone)
+        except ValueError as exc:
+            raise ValidationError({"phone": str(exc)}) from None
 
 
 class CredentialRecord(TimeStamped):

@@ -16,7 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from directory.admin import SurgeonAdmin
 from directory.models import Surgeon
 
-from . import admin_views, publication, review, services
+from . import admin_views, publication, review, services, spine_scope
 from .checks import CHECKS, REQUIRED_CHECKS
 from .models import (
     CheckResult,
@@ -26,6 +26,7 @@ from .models import (
     RankingEntry,
     RankingSnapshot,
     ReviewDecision,
+    SourceDiscrepancy,
     VerificationRun,
 )
 
@@ -183,8 +184,31 @@ class ExclusionRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(ExclusionListImport)
 class ExclusionListImportAdmin(ReadOnlyAdmin):
-    list_display = ["imported_at", "source", "rows_read", "created", "reactivated", "retired"]
-    list_filter = ["source"]
+    list_display = ["imported_at", "source", "kind", "rows_read", "created", "reactivated", "retired"]
+    list_filter = ["source", "kind"]
+
+
+@admin.register(SourceDiscrepancy)
+class SourceDiscrepancyAdmin(admin.ModelAdmin):
+    """Review items a source raised (e.g. an NPI NPPES no longer returns): a reviewer resolves each with a note."""
+
+    list_display = ["surgeon", "kind", "opened_at", "resolved_at"]
+    list_filter = ["kind", ("resolved_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["surgeon"]
+    search_fields = ["surgeon__npi", "surgeon__last_name"]
+    fields = ["surgeon", "kind", "detail", "opened_at", "resolution", "resolved_at", "resolved_by"]
+    readonly_fields = ["surgeon", "kind", "detail", "opened_at", "resolved_at", "resolved_by"]
+
+    def has_add_permission(self, request):
+        return False  # opened by importers
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("verification.override_checkresult")  # reviewers decide, as on results
+
+    def save_model(self, request, obj, form, change):
+        if obj.resolution.strip() and obj.resolved_at is None:
+            obj.resolved_at, obj.resolved_by = timezone.now(), request.user
+        super().save_model(request, obj, form, change)
 
 
 class RankingEntryInline(admin.TabularInline):
@@ -272,10 +296,41 @@ class CityRankingAdmin(ReadOnlyAdmin):
     list_select_related = ["city", "snapshot"]
 
 
-class VerifiedSurgeonAdmin(SurgeonAdmin):
-    """The directory's surgeon admin plus the reviewers' bulk re-run (verification may import directory)."""
+class SpinePracticeConfirmationForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="What shows spine practice, e.g. the operative case log or hospital privileges you checked.",
+    )
 
-    actions = ["rerun_verification"]
+
+class VerifiedSurgeonAdmin(SurgeonAdmin):
+    """The directory's surgeon admin plus the reviewers' bulk re-run and spine-scope decisions (verification may
+    import directory)."""
+
+    actions = ["rerun_verification", "confirm_spine_practice", "withdraw_spine_practice_confirmation"]
+
+    @admin.action(description="Confirm spine practice (with a reason)", permissions=["override"])
+    def confirm_spine_practice(self, request, queryset):
+        form = SpinePracticeConfirmationForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            moved = spine_scope.spine_practice_confirm(
+                surgeon_ids=queryset.values_list("id", flat=True), reason=form.cleaned_data["reason"], user=request.user
+            )
+            self.message_user(request, f"Spine practice confirmed; {len(moved)} surgeons entered the spine directory.")
+            return None
+        context = {
+            **self.admin_site.each_context(request), "title": "Confirm spine practice", "form": form,
+            "surgeons": queryset, "action": "confirm_spine_practice", "opts": self.model._meta,
+        }  # fmt: skip
+        return TemplateResponse(request, "admin/verification/spine_practice_confirm.html", context)
+
+    @admin.action(description="Withdraw a spine-practice confirmation", permissions=["override"])
+    def withdraw_spine_practice_confirmation(self, request, queryset):
+        moved = spine_scope.spine_practice_confirmation_withdraw(
+            surgeon_ids=queryset.values_list("id", flat=True), user=request.user
+        )
+        self.message_user(request, f"Confirmation withdrawn; {len(moved)} surgeons left the spine directory.")
 
     @admin.action(description="Re-run verification for the selected surgeons", permissions=["rerun"])
     def rerun_verification(self, request, queryset):
@@ -284,6 +339,9 @@ class VerifiedSurgeonAdmin(SurgeonAdmin):
             kind=VerificationRun.Kind.MANUAL, as_of=timezone.localdate(), surgeon_ids=ids, user=request.user
         )
         self.message_user(request, f"Run #{run.id} started for {len(ids)} surgeons.", messages.SUCCESS)
+
+    def has_override_permission(self, request):
+        return request.user.has_perm("verification.override_checkresult")  # a reviewer's decision, with a reason
 
     def has_rerun_permission(self, request):
         return request.user.has_perm("verification.rerun_checkresult")

@@ -4,9 +4,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.conf import settings
-from django.db.models import Max, Sum, Value
-from django.db.models.functions import Concat
+from django.db.models import Max, Q, Sum, Value
+from django.db.models.functions import Concat, Upper
 from django.utils import timezone
 
 from directory.models import (
@@ -26,6 +25,7 @@ from directory.models import (
 from .models import ExclusionListImport, ExclusionRecord
 from .sources.http import SourceUnavailable
 from .sources.manual import FEEDS
+from .sources.spine_codes import PRIMARY_CODES
 
 # The exclusion list is screened monthly; older than this it no longer answers for anyone.
 EXCLUSION_LIST_MAX_AGE = timedelta(days=45)
@@ -45,7 +45,8 @@ class Dossier:
     csr_registrations: list[StateControlledSubstanceRegistration] | None
     malpractice_policies: list[MalpracticePolicy] | None
     disciplinary_actions: list[DisciplinaryAction] = field(default_factory=list)
-    procedure_volumes: list[ProcedureVolume] = field(default_factory=list)  # spine procedures: one total per source
+    # Primary spine procedures (add-on codes left out): one total per source and data year.
+    procedure_volumes: list[ProcedureVolume] = field(default_factory=list)
     satisfaction: SatisfactionScore | None = None
     exclusion_matches: list[ExclusionRecord] | None = None
     exclusion_list_loaded_on: date | None = None
@@ -60,8 +61,12 @@ def _feed_records(kind: str, surgeon_ids):
 
 
 def _exclusion_list_loaded_on(as_of: date) -> date | None:
-    """When the exclusion list was last loaded, or None if never or too long ago to trust."""
-    latest = ExclusionListImport.objects.aggregate(latest=Max("imported_at"))["latest"]
+    """When the exclusion list was last brought up to date (the full list, or a monthly supplement applied on top
+    of one), or None if never or too long ago to trust."""
+    imports = ExclusionListImport.objects.aggregate(
+        latest=Max("imported_at"), full=Max("imported_at", filter=Q(kind=ExclusionListImport.Kind.FULL))
+    )
+    latest = imports["latest"] if imports["full"] else None
     loaded_on = timezone.localdate(latest) if latest else None
     return loaded_on if loaded_on and as_of - loaded_on <= EXCLUSION_LIST_MAX_AGE else None
 
@@ -74,18 +79,24 @@ EXCLUSION_FIELDS = (
     "first_name",
     "state",
     "date_of_birth",
+    "exclusion_type",
     "exclusion_date",
     "reinstatement_date",
+    "waiver_date",
+    "waiver_state",
 )
 
 
 def _exclusion_candidates(surgeons: list[Surgeon], states: set[str]) -> list[ExclusionRecord]:
-    """Rows on a surgeon's NPI, and NPI-less rows on a surgeon's exact (last, first) name in the batch's states."""
+    """Rows on a surgeon's NPI, and NPI-less rows on a surgeon's exact (last, first) name in the batch's states.
+
+    Names are stored as published and compared in upper case (the last name through its expression index)."""
     active = ExclusionRecord.objects.filter(active=True).only(*EXCLUSION_FIELDS)
     by_npi = active.exclude(npi="").filter(npi__any_of=[s.npi for s in surgeons])  # the partial NPI index
     by_name = (
-        active.filter(npi="", last_name__any_of={s.last_name.upper() for s in surgeons}, state__any_of=states)
-        .alias(name=Concat("last_name", Value("|"), "first_name"))
+        active.alias(last=Upper("last_name"))
+        .filter(npi="", last__any_of={s.last_name.upper() for s in surgeons}, state__any_of=states)
+        .alias(name=Concat("last", Value("|"), Upper("first_name")))
         .filter(name__any_of={f"{s.last_name.upper()}|{s.first_name.upper()}" for s in surgeons})
     )
     return list(by_npi.union(by_name))
@@ -123,16 +134,19 @@ def _practice_states(ids: list[int]) -> dict[int, list[str]]:
 
 
 def _spine_volumes(ids: list[int]) -> dict[int, list[ProcedureVolume]]:
-    """Spine procedures per surgeon, one unsaved ProcedureVolume per source holding the total count."""
+    """Primary spine procedures per surgeon: one unsaved ProcedureVolume per source and period holding the total.
+
+    Add-on codes are billed with a primary code in the same operation, so they are not counted."""
     volumes = defaultdict(list)
     totals = (
-        ProcedureVolume.objects.filter(surgeon_id__any_of=ids, cpt_code__in=settings.SPINE_CPT_CODES)
-        .values("surgeon_id", "source")
+        ProcedureVolume.objects.filter(surgeon_id__any_of=ids, cpt_code__in=PRIMARY_CODES)
+        .values("surgeon_id", "source", "period")
         .annotate(total=Sum("count"))
-        .order_by("surgeon_id", "source")
+        .order_by("surgeon_id", "source", "period")
     )
     for row in totals:
-        volumes[row["surgeon_id"]].append(ProcedureVolume(source=row["source"], count=row["total"]))
+        volume = ProcedureVolume(source=row["source"], period=row["period"], count=row["total"])
+        volumes[row["surgeon_id"]].append(volume)
     return volumes
 
 

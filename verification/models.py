@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from simple_history.models import HistoricalRecords
 
 from directory.models import EvidenceMethod, Surgeon
@@ -179,8 +180,9 @@ class ExclusionRecord(models.Model):
         # Constraint and index objects, not unique=/db_index=: on PostgreSQL those add a second
         # (LIKE-pattern) index to each column that nothing queries, and every import pays for it.
         indexes = [
-            # Name matching filters on last name first; a one-column index costs a monthly import far less.
-            models.Index(fields=["last_name"], name="exclusion_last_name"),
+            # Name matching filters on the last name first, compared in upper case (values are stored as published);
+            # a one-column index costs a monthly import far less.
+            models.Index(Upper("last_name"), name="exclusion_last_name_upper"),
             # Most LEIE rows have no NPI: only the known ones are worth an index entry.
             models.Index(fields=["npi"], condition=~Q(npi=""), name="exclusion_known_npi"),
         ]
@@ -190,9 +192,16 @@ class ExclusionRecord(models.Model):
 
 
 class ExclusionListImport(models.Model):
-    """One full file of an exclusion list applied: the list is as current as its latest import."""
+    """One file of an exclusion list applied (the full list or a monthly supplement): the list is as current as its
+    latest import, once a full list has been applied."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", "Full list"
+        EXCLUSIONS = "exclusions", "Monthly supplement: exclusions"
+        REINSTATEMENTS = "reinstatements", "Monthly supplement: reinstatements"
 
     source = models.CharField(max_length=20, default="oig_leie")
+    kind = models.CharField(max_length=15, choices=Kind.choices, default=Kind.FULL)
     imported_at = models.DateTimeField()
     rows_read = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
@@ -203,7 +212,40 @@ class ExclusionListImport(models.Model):
         indexes = [models.Index(fields=["imported_at"], name="exclusion_import_at")]
 
     def __str__(self):
-        return f"{self.source} imported {self.imported_at:%Y-%m-%d %H:%M}"
+        return f"{self.source} ({self.kind}) imported {self.imported_at:%Y-%m-%d %H:%M}"
+
+
+class SourceDiscrepancy(models.Model):
+    """Something a source stopped saying about a surgeon on file: a review item, never acted on silently."""
+
+    class Kind(models.TextChoices):
+        NPPES_NOT_RETURNED = "nppes_not_returned", "NPPES no longer returns this NPI for its state"
+
+    surgeon = models.ForeignKey(Surgeon, on_delete=models.CASCADE, related_name="source_discrepancies")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    detail = models.CharField(max_length=500)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution = models.TextField(blank=True, help_text="What the reviewer found and did")
+
+    class Meta:
+        verbose_name = "source discrepancy (review item)"
+        verbose_name_plural = "source discrepancies (review items)"
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["surgeon", "kind"], condition=Q(resolved_at__isnull=True), name="discrepancy_one_open_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | ~Q(resolution=""), name="discrepancy_resolved_with_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.surgeon_id}"
 
 
 class RankingSnapshot(models.Model):

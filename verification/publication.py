@@ -167,7 +167,7 @@ class _CityPlan:
         return "unchanged" if self.old is not None else "empty"
 
 
-def _plan_city(city: City, chunk: _Chunk, *, as_of: date, mean: Decimal, gated: bool) -> _CityPlan:
+def _plan_city(city: City, chunk: _Chunk, *, as_of: date, mean: Decimal, gated: bool, first_waits: bool) -> _CityPlan:
     pointer = chunk.pointers.get(city.id)
     old_entries = chunk.entries[pointer.snapshot_id] if pointer else []
     verdicts = {
@@ -186,7 +186,12 @@ def _plan_city(city: City, chunk: _Chunk, *, as_of: date, mean: Decimal, gated: 
     old = [e.surgeon_id for e in old_entries] if pointer else None
     size = settings.RANKING_LIST_SIZE
     plan = ranking.list_plan(
-        old=old, ranked=ranked, size=size, max_changes=settings.RANKING_MAX_CHANGES_WITHOUT_APPROVAL, gated=gated
+        old=old,
+        ranked=ranked,
+        size=size,
+        max_changes=settings.RANKING_MAX_CHANGES_WITHOUT_APPROVAL,
+        gated=gated,
+        first_waits=first_waits,
     )
     return _CityPlan(city, plan, parts, verdicts, old)
 
@@ -215,6 +220,12 @@ class _Writer:
     origin: str
     run: VerificationRun | None = None
     user: object = None
+
+    @property
+    def starts_lists_by_proposal(self) -> bool:
+        """One surgeon's event or re-run proposes a city's first list; a full run or an operator publishes it."""
+        sweep = self.run is not None and self.run.kind in (Kind.ANNUAL, Kind.SANCTIONS)
+        return not sweep and self.origin != Origin.COMMAND
 
     @property
     def reason(self) -> str:
@@ -296,7 +307,10 @@ def cities_publish(
     with transaction.atomic():
         chunk = _Chunk.load([city.id for city in cities])
         gated = gated or _silent_share(chunk.results) > settings.RANKING_MAX_UNKNOWN_SHARE
-        plans = [_plan_city(city, chunk, as_of=as_of, mean=mean, gated=gated) for city in cities]
+        first_waits = writer.starts_lists_by_proposal
+        plans = [
+            _plan_city(city, chunk, as_of=as_of, mean=mean, gated=gated, first_waits=first_waits) for city in cities
+        ]
         planned = _planned_snapshots(plans, chunk, writer)
         snapshots = _snapshots_create(planned, {p.city.id: p.parts for p in plans}, chunk.results)
         _proposals_withdraw({s.city_id for s in snapshots}, keep=[s.id for s in snapshots])

@@ -110,19 +110,29 @@ class ListPlan:
 
 
 def list_plan(
-    *, old: Sequence[int] | None, ranked: Sequence[int], size: int, max_changes: int, gated: bool = False
+    *,
+    old: Sequence[int] | None,
+    ranked: Sequence[int],
+    size: int,
+    max_changes: int,
+    gated: bool = False,
+    first_waits: bool = False,
 ) -> ListPlan:
     """Plan a city's list from its current one (`old`, None if it has none) and every candidate, best first.
 
     Candidates are the city's eligible surgeons plus those listed now who are held only by a silent source
     (a source outage never delists). `gated`: a source outage; only removals (and the promotions into their
     places) are published, anything more waits for a publisher, who cannot approve it while sources are silent.
+    `first_waits`: a city's first list is proposed rather than published (when one surgeon's event, not a run,
+    would start it).
     """
     full = list(ranked[:size])
     if old is None:
         if not full:
             return ListPlan(now=None, proposed=None, removed=[])
-        return ListPlan(now=None, proposed=full, removed=[]) if gated else ListPlan(now=full, proposed=None, removed=[])
+        if gated or first_waits:
+            return ListPlan(now=None, proposed=full, removed=[])
+        return ListPlan(now=full, proposed=None, removed=[])
     old = list(old)
     if full == old:
         return ListPlan(now=None, proposed=None, removed=[])

@@ -14,8 +14,6 @@ from directory.models import (
     EvidenceDocument,
     MalpracticePolicy,
     PracticeLocation,
-    ProcedureVolume,
-    SatisfactionScore,
     StateControlledSubstanceRegistration,
     StateLicense,
     Surgeon,
@@ -23,14 +21,13 @@ from directory.models import (
 
 from .events import surgeons_changed
 
+# Procedure volumes and satisfaction scores come in bulk from importers, which record one event per import.
 CREDENTIALS = (
     StateLicense,
     BoardCertification,
     DEARegistration,
     StateControlledSubstanceRegistration,
     MalpracticePolicy,
-    ProcedureVolume,
-    SatisfactionScore,
 )
 # Surgeon fields whose change alters eligibility: through the checks (names and birth date match exclusion
 # rows; training sets experience) or through the directory itself (withdrawn, NPI deactivated).

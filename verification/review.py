@@ -18,6 +18,7 @@ from directory.models import (
 from .checks import CHECKS, REQUIRED_CHECKS
 from .checks.types import ELIGIBLE_OUTCOMES, Outcome
 from .models import CheckResult, CityRanking, ExclusionRecord, VerificationRun
+from .sources.spine_codes import ADD_ON_CODES
 
 QUEUE_OUTCOMES = (Outcome.NEEDS_REVIEW, Outcome.UNKNOWN)
 EXPIRY_WINDOW = timedelta(days=60)
@@ -72,7 +73,7 @@ def evidence_panels(result: CheckResult) -> list[Panel]:
             _panel(
                 "Exclusion-list rows that matched",
                 ExclusionRecord.objects.filter(id__in=ids),
-                ["Name", "State", "NPI", "Birth date", "Type", "Excluded", "Reinstated"],
+                ["Name", "State", "NPI", "Birth date", "Type", "Excluded", "Reinstated", "Waiver"],
                 lambda r: [
                     f"{r.last_name}, {r.first_name} {r.middle_name}".strip(),
                     r.state,
@@ -81,6 +82,7 @@ def evidence_panels(result: CheckResult) -> list[Panel]:
                     r.exclusion_type,
                     r.exclusion_date,
                     r.reinstatement_date,
+                    f"{r.waiver_state} since {r.waiver_date}" if r.waiver_state else "—",
                 ],
             )
         )
@@ -139,8 +141,14 @@ def evidence_panels(result: CheckResult) -> list[Panel]:
             _panel(
                 "Procedure volumes",
                 surgeon.procedure_volumes.all(),
-                ["Source", "Period", "Code", "Count"],
-                lambda v: [v.get_source_display(), v.period, v.cpt_code, v.count],
+                ["Source", "Period", "Code", "Count", "Counted as"],
+                lambda v: [
+                    v.get_source_display(),
+                    v.period,
+                    v.cpt_code,
+                    v.count,
+                    "add-on (not an operation)" if v.cpt_code in ADD_ON_CODES else "operation",
+                ],  # fmt: skip
             )
         )
     if key == "satisfaction":

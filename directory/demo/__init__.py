@@ -1,8 +1,13 @@
-"""Deterministic demo data: cities, surgeons, their credentials on file, and a demo OIG LEIE file.
+"""Deterministic demo data: cities, surgeons, their credentials on file, a demo OIG LEIE file and the other demo
+source files (CMS Doctors and Clinicians, CMS Medicare by provider and service, NPPES Deactivated NPI Report).
 
 Seeding replaces, in one transaction, everything a previous seed made: every city and surgeon with their
-locations, credentials, volumes and scores, and the verification data hanging off them (runs, results,
-review decisions, ranking snapshots, exclusion records). Users, partners and schedules are kept.
+locations, practice groups, credentials, volumes and scores, and the verification data hanging off them (runs,
+results, review decisions, ranking snapshots, exclusion records). Users, partners and schedules are kept.
+
+The demo follows the sources' rules: a practice is named only where its (demo) group is, phones are E.164, general
+orthopaedic surgeons are spine surgeons only where Medicare volume or a reviewer shows spine practice, some NPIs are
+deactivated. The demo files say exactly what was seeded, so importing any of them changes nothing.
 
 About 60% of surgeons meet every criterion; the rest each carry one defect (sometimes two) from DEFECTS,
 dealt in a fixed rotation so that even a small seed fails every check in every way it can fail.
@@ -25,6 +30,7 @@ from ..models import (
     DEARegistration,
     DisciplinaryAction,
     MalpracticePolicy,
+    PracticeGroup,
     PracticeLocation,
     ProcedureVolume,
     SatisfactionScore,
@@ -32,10 +38,19 @@ from ..models import (
     StateLicense,
     Surgeon,
 )
+from .files import DemoFiles
 from .people import Seeder
 from .plan import Planned
 from .tables import insert_rows, wipe
-from .vocabulary import CHUNK_SURGEONS, CSR_STATES, LEIE_HEADER, LEIE_UNRELATED_ROWS, MAX_CITIES, NAMED_CITIES
+from .vocabulary import (
+    CHUNK_SURGEONS,
+    CSR_STATES,
+    LEIE_HEADER,
+    LEIE_UNRELATED_ROWS,
+    MAX_CITIES,
+    NAMED_CITIES,
+    UNRELATED_DEACTIVATIONS,
+)
 
 __all__ = ["CSR_STATES", "LEIE_HEADER", "LEIE_UNRELATED_ROWS", "NAMED_CITIES", "DemoSeedSummary", "demo_data_seed"]
 
@@ -52,16 +67,20 @@ class DemoSeedSummary:
     satisfaction_scores: int
     leie_rows: int = 0
     leie_path: Path | None = None
+    files_dir: Path | None = None
+    cms_year: int | None = None
 
     def line(self) -> str:
         leie = f"{self.leie_rows:,} LEIE rows → {self.leie_path}" if self.leie_path else "no LEIE file"
+        files = f"; DAC, CMS {self.cms_year} and deactivation files → {self.files_dir}" if self.files_dir else ""
         return (
-            f"Seeded {self.surgeons:,} surgeons in {self.cities:,} cities ({self.credentials:,} credentials, {leie})."
+            f"Seeded {self.surgeons:,} surgeons in {self.cities:,} cities "
+            f"({self.credentials:,} credentials, {leie}{files})."
         )
 
 
 WRITE_ORDER = [
-    Surgeon, PracticeLocation, StateLicense, DisciplinaryAction, BoardCertification, DEARegistration,
+    Surgeon, PracticeGroup, PracticeLocation, StateLicense, DisciplinaryAction, BoardCertification, DEARegistration,
     StateControlledSubstanceRegistration, MalpracticePolicy, ProcedureVolume, SatisfactionScore,
 ]  # fmt: skip
 CREDENTIALS = (
@@ -102,8 +121,10 @@ def demo_data_seed(
     today: date | None = None,
     progress: Progress | object | None = None,
     leie_path: str | os.PathLike | None = None,
+    files_dir: str | os.PathLike | None = None,
 ) -> DemoSeedSummary:
-    """Replace the directory with deterministic demo data; optionally write a matching demo LEIE file."""
+    """Replace the directory with deterministic demo data; optionally write a matching demo LEIE file and the other
+    demo source files (in `files_dir`)."""
     if surgeons < 1:
         raise ValueError("surgeons must be at least 1")
     if not 1 <= cities <= MAX_CITIES:
@@ -112,6 +133,7 @@ def demo_data_seed(
     report = _progress_callable(progress)
     seeder = Seeder(seed=seed, today=today, with_leie=leie_path is not None)
     counts: dict[type, int] = {}
+    files = DemoFiles(Path(files_dir), cms_year=today.year - 2) if files_dir is not None else None
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # foreign keys checked while rows stream in, not all at commit
@@ -120,12 +142,17 @@ def demo_data_seed(
         insert_rows(City, [info.row for info in seeder.cities(cities)])
         for start in range(0, surgeons, CHUNK_SURGEONS):
             size = min(CHUNK_SURGEONS, surgeons - start)
-            _write([seeder.surgeon() for _ in range(size)], counts)
+            planned = [seeder.surgeon() for _ in range(size)]
+            _write(planned, counts)
+            if files:
+                files.add(planned)
             if report:
                 report(size)
         if leie_path is not None:
             seeder.unrelated_leie_rows(LEIE_UNRELATED_ROWS)
             _write_leie(seeder.leie_rows, Path(leie_path))
+        if files:
+            files.close(seeder.deactivated, [seeder.npi() for _ in range(UNRELATED_DEACTIVATIONS)])
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # back to Django's default for the rest of a caller's transaction
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
@@ -139,4 +166,6 @@ def demo_data_seed(
         satisfaction_scores=counts.get(SatisfactionScore, 0),
         leie_rows=len(seeder.leie_rows) if leie_path is not None else 0,
         leie_path=Path(leie_path) if leie_path is not None else None,
+        files_dir=Path(files_dir) if files_dir is not None else None,
+        cms_year=today.year - 2,
     )

@@ -1,6 +1,9 @@
 """Credential rows for a planned surgeon: licences, board, DEA, CSR, malpractice, volumes, surveys, LEIE."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.utils import timezone
 
 from ..models import (
     BoardCertification,
@@ -15,10 +18,13 @@ from ..models import (
     Specialty,
     StateControlledSubstanceRegistration,
     StateLicense,
+    Surgeon,
 )
 from .plan import CityInfo, Planned, Row, add_years, credential_row, dea_number, leie_date
 from .vocabulary import (
+    ADD_ON_CODES,
     CARRIERS,
+    CONFIRMATIONS,
     CSR_STATES,
     FEMALE_FIRST,
     INITIALS,
@@ -188,16 +194,39 @@ class CredentialDraws:
             planned.add(MalpracticePolicy, policy)
 
     def procedures(self, planned: Planned) -> None:
-        """Medicare counts (two-year lag, cells under 11 suppressed); a practice case log for some newcomers."""
+        """Medicare counts (two-year lag, cells under 11 suppressed; add-on codes too), a practice case log of
+        operations (primary codes) for some newcomers, and the spine scope they show."""
         rng, defects = self.rng, planned.defects
         codes = NEURO_CODES if planned.surgeon["specialty"] == Specialty.NEUROSURGERY else ORTHO_CODES
         low_volume = defects & {"too_new", "no_start_date"}
         if planned.years >= 3 or low_volume:
             for code in rng.sample(codes, self.between(0, 2) if low_volume else self.between(2, 5)):
-                self.volume(planned, ProcedureVolume.Source.CMS_BY_SERVICE, self.today.year - 2, code)
+                self.volume(planned, ProcedureVolume.Source.CMS_BY_SERVICE, self.cms_year, code)
         if planned.years < 5 and not low_volume:  # meets the bar on volume rather than years
-            for code in rng.sample(codes, 4):
+            for code in rng.sample([code for code in codes if code not in ADD_ON_CODES], 4):
                 self.volume(planned, ProcedureVolume.Source.ATTESTED, self.today.year - 1, code, low=80)
+        self.spine_scope(planned)
+
+    @property
+    def cms_year(self) -> int:
+        return self.today.year - 2  # CMS publishes by provider and service about two years late
+
+    def spine_scope(self, planned: Planned) -> None:
+        """The Medicare volume peak, and for an orthopaedic surgeon it does not show as a spine surgeon a reviewer's
+        confirmation where a case log (or, for half the others, hospital privileges) shows spine practice; the scope
+        as the model derives it."""
+        surgeon, volumes = planned.surgeon, planned.rows.get(ProcedureVolume, [])
+        medicare = [v for v in volumes if v["source"] == ProcedureVolume.Source.CMS_BY_SERVICE]
+        peak = sum(v["count"] for v in medicare if v["cpt_code"] not in ADD_ON_CODES)
+        surgeon.update(spine_volume_peak=peak, spine_volume_peak_year=self.cms_year if medicare else None)
+        if surgeon["specialty"] == Specialty.ORTHOPAEDIC and peak < settings.SPINE_FOCUS_MIN_PROCEDURES:
+            logged = any(v["source"] == ProcedureVolume.Source.ATTESTED for v in volumes)
+            if logged or self.random() < 0.5:
+                confirmed = timezone.make_aware(datetime.combine(self.recently(), time(9)))
+                reason = CONFIRMATIONS[0] if logged else CONFIRMATIONS[1]
+                surgeon.update(spine_practice_confirmed_at=confirmed, spine_practice_confirmation=reason)
+        fields = ("specialty", "taxonomy_codes", "spine_volume_peak", "spine_practice_confirmed_at")
+        surgeon["spine_scope"] = Surgeon(**{name: surgeon.get(name) for name in fields}).spine_scope_derive()
 
     def volume(self, planned: Planned, source: str, year: int, code: str, *, low: int = 11) -> None:
         count = int(self.rng.triangular(low, low + 110, low + 15))

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from ..models import (
     Degree,
     Gender,
+    PracticeGroup,
     PracticeLocation,
 )
 from ..npi import npi_check_digit
@@ -23,6 +24,7 @@ from .vocabulary import (
     CLEAN_SHARE,
     CSR_DEFECTS,
     CSR_STATES,
+    DEACTIVATED_EVERY,
     DEFECTS,
     FEMALE_FIRST,
     FOCUS,
@@ -32,14 +34,20 @@ from .vocabulary import (
     LANGUAGE_NAMES,
     LAST_NAMES,
     MALE_FIRST,
+    MEDICAL_SCHOOLS,
+    MEDICARE_SPECIALTIES,
     NAMED_CITIES,
     PRACTICE_KINDS,
     PRACTICE_STEMS,
     SECOND_DEFECTS,
     SPECIALTIES,
     STREETS,
+    TAXONOMIES,
+    UNNAMED_PRACTICE_SHARE,
     US_STATES,
 )
+
+AREA_CODES = sorted({area for *_, area, _ in NAMED_CITIES})  # valid codes for generated cities' phones
 
 
 class Seeder(CredentialDraws):
@@ -58,6 +66,9 @@ class Seeder(CredentialDraws):
         self.waiting_for_csr_state: deque[str] = deque()
         self.leie_rows: list[list[str]] = []
         self.surgeon_keys: set[tuple[str, str, str]] = set()
+        self.groups: dict[tuple[str, str], dict] = {}  # (practice name, city slug) → group row
+        self.pac_ids = itertools.count(4_082_000_001)  # group PAC IDs: 10 digits, unique by design
+        self.deactivated: list[tuple[str, date]] = []  # (NPI, deactivated on): the demo deactivation report
 
     # random.Random's randint and choice are general and slow; these draw from the same stream, just faster.
     def between(self, low: int, high: int) -> int:
@@ -90,7 +101,7 @@ class Seeder(CredentialDraws):
             slug = slugify(f"{name}-{state}")
             if slug not in taken:
                 taken.add(slug)
-                zip3, area = str(self.between(100, 999)), str(self.between(201, 989))
+                zip3, area = str(self.between(100, 999)), self.pick(AREA_CODES)
                 infos.append(CityInfo({"name": name, "state": state, "slug": slug}, zip3, area))
                 weights.append(self.between(1, 3))
         self.city_infos = infos
@@ -118,6 +129,10 @@ class Seeder(CredentialDraws):
             "gender": gender,
             "accepting_new_patients": self.random() < 0.85,
         }
+        surgeon["taxonomy_codes"] = self.pick(TAXONOMIES[surgeon["specialty"]])
+        if self.surgeons_made % DEACTIVATED_EVERY == DEACTIVATED_EVERY // 2:
+            surgeon["npi_deactivated_on"] = self.today - timedelta(days=30 + self.surgeons_made % 300)
+            self.deactivated.append((surgeon["npi"], surgeon["npi_deactivated_on"]))
         planned = Planned(surgeon=surgeon)
         for info in self.practice_cities():
             planned.add_city(info)
@@ -197,27 +212,42 @@ class Seeder(CredentialDraws):
             languages=f"English, {extra}" if extra else "English",
             bio=f"{BIO_OPENINGS[surgeon['specialty']]} treating {first} and {second}. "
             f"In practice since {completed.year}.",
+            # As CMS's Doctors and Clinicians file publishes them (the demo DAC file says the same).
+            medical_school=self.pick(MEDICAL_SCHOOLS),
+            graduation_year=completed.year - self.between(5, 7),
+            medicare_specialty=MEDICARE_SPECIALTIES[surgeon["specialty"]],
         )
         planned.years = years
 
     def practice_start(self, planned: Planned) -> date:
         return planned.surgeon["training_completed_on"] or self.today - timedelta(days=planned.years * 365)
 
+    def group(self, planned: Planned, name: str, info: CityInfo) -> dict:
+        """The practice group of that name in that city, as the demo DAC file names it (created on first use)."""
+        key = (name, info.row["slug"])
+        if key not in self.groups:
+            self.groups[key] = {"name": name, "pac_id": f"{next(self.pac_ids):010d}"}
+            planned.add(PracticeGroup, self.groups[key])
+        return self.groups[key]
+
     def locations(self, planned: Planned) -> None:
         for position, info in enumerate(planned.cities):
             stem = self.pick(PRACTICE_STEMS) if self.random() < 0.8 else info.row["name"]
             name = f"{stem} {self.pick(PRACTICE_KINDS)}"
-            planned.add(
-                PracticeLocation,
-                {
-                    "surgeon": planned.surgeon,
-                    "city": info.row,
-                    "practice_name": name,
-                    "address_line1": f"{self.between(100, 9999)} {self.pick(STREETS)}",
-                    "address_line2": f"Suite {self.between(100, 950)}" if self.random() < 0.6 else "",
-                    "postal_code": f"{info.zip3}{self.between(1, 99):02d}",
-                    "phone": f"{info.area}-555-01{self.between(0, 99):02d}",  # 555-0100..0199: reserved for fiction
-                    "email": f"appointments@{name.lower().replace(' & ', '-').replace(' ', '-')}.example",
-                    "is_primary": position == 0,
-                },
-            )
+            group = None if self.random() < UNNAMED_PRACTICE_SHARE else self.group(planned, name, info)
+            street = f"{self.between(100, 9999)} {self.pick(STREETS)}"
+            row = {
+                "surgeon": planned.surgeon,
+                "city": info.row,
+                "practice_name": group["name"] if group else "",  # a name only where a source gives one
+                "address_line1": street,
+                "address_line2": f"Suite {self.between(100, 950)}" if self.random() < 0.6 else "",
+                "postal_code": f"{info.zip3}{self.between(1, 99):02d}",
+                "phone": f"+1{info.area}55501{self.between(0, 99):02d}",  # 555-0100..0199: reserved for fiction
+                "email": f"appointments@{(name if group else street).lower().replace(' & ', '-').replace(' ', '-')}"
+                ".example",
+                "is_primary": position == 0,
+            }
+            if group:
+                row["group"] = group
+            planned.add(PracticeLocation, row)

@@ -15,7 +15,7 @@ def wipe() -> None:
         apps.get_model("verification", name)
         for name in (
             "CityRanking", "RankingEntry", "RankingSnapshot", "ReviewDecision", "CheckResult", "VerificationBatch",
-            "VerificationRun", "ExclusionRecord", "ExclusionListImport",
+            "VerificationRun", "ExclusionRecord", "ExclusionListImport", "SourceDiscrepancy",
         )
     ]  # fmt: skip
     ranking_entry_results = apps.get_model("verification", "RankingEntry").results.through
@@ -24,7 +24,7 @@ def wipe() -> None:
         for name in (
             "EvidenceDocument", "ConsultationRequest", "DisciplinaryAction", "StateLicense", "BoardCertification",
             "DEARegistration", "StateControlledSubstanceRegistration", "MalpracticePolicy", "ProcedureVolume",
-            "SatisfactionScore", "SurveyResponse", "PracticeLocation", "Surgeon", "City",
+            "SatisfactionScore", "SurveyResponse", "PracticeLocation", "PracticeGroup", "Surgeon", "City",
         )
     ]  # fmt: skip
     tables = [connection.ops.quote_name(m._meta.db_table) for m in (verification[0], ranking_entry_results)]

@@ -114,6 +114,33 @@ CARRIERS = [
 ]
 ORTHO_CODES = ["63030", "63047", "63045", "22612", "22630", "22633", "22840", "22842", "22551", "63042", "22845"]
 NEURO_CODES = ["22551", "63047", "63030", "63045", "22845", "22600", "63081", "63650", "63685", "22612", "22842"]
+# Mirrors verification/sources/spine_cpt_codes.csv for the codes above (global period ZZZ: billed with a primary
+# code, not an operation); directory never imports verification, a test keeps them equal.
+ADD_ON_CODES = frozenset({"22840", "22842", "22845"})
+OFFICE_VISIT = "99213"  # a non-spine line of the demo CMS file, as a real one is full of them
+# NUCC taxonomies as NPPES lists them, primary first, per demo specialty; some general orthopaedic surgeons also
+# list a subspecialty.
+TAXONOMIES = {
+    Specialty.ORTHOPAEDIC_SPINE: ("207XS0117X 207X00000X", "207XS0117X"),
+    Specialty.ORTHOPAEDIC: ("207X00000X", "207X00000X", "207XS0114X 207X00000X", "207XX0801X 207X00000X"),
+    Specialty.NEUROSURGERY: ("207T00000X",),
+}
+MEDICARE_SPECIALTIES = {
+    Specialty.ORTHOPAEDIC_SPINE: "ORTHOPEDIC SURGERY",
+    Specialty.ORTHOPAEDIC: "ORTHOPEDIC SURGERY",
+    Specialty.NEUROSURGERY: "NEUROSURGERY",
+}
+MEDICAL_SCHOOLS = [
+    "BAYLOR COLLEGE OF MEDICINE", "UNIVERSITY OF TEXAS MEDICAL BRANCH AT GALVESTON", "NORTHWESTERN UNIVERSITY",
+    "UNIVERSITY OF MICHIGAN MEDICAL SCHOOL", "WASHINGTON UNIVERSITY SCHOOL OF MEDICINE", "TUFTS UNIVERSITY",
+    "UNIVERSITY OF OKLAHOMA COLLEGE OF MEDICINE", "RUTGERS NEW JERSEY MEDICAL SCHOOL", "OTHER",
+]  # fmt: skip
+UNNAMED_PRACTICE_SHARE = 0.2  # locations no group names: shown by their address alone
+DEACTIVATED_EVERY = 50  # one surgeon in this many has a deactivated NPI (and is in the demo deactivation report)
+CONFIRMATIONS = (
+    "Practice case log on file shows spine operations (demo data).",
+    "Hospital privileges for spine surgery verified with the medical staff office (demo data).",
+)
 SERIOUS_ACTIONS = [
     "Restriction of surgical privileges after standard-of-care findings",
     "Suspension for inadequate post-operative monitoring",
@@ -160,3 +187,22 @@ DEFECTS = [
 ]
 CSR_DEFECTS = frozenset({"csr_missing", "csr_expired"})
 SECOND_DEFECTS = [d for d in DEFECTS if d not in CSR_DEFECTS and d != "licence_missing_second_state"]
+
+# Mirrors the importers' published headers (verification.sources.dac.DAC_HEADER and cms_procedures.PUBLISHED_HEADER);
+# directory never imports verification, a test keeps them equal.
+DAC_HEADER = (
+    "NPI,Ind_PAC_ID,Ind_enrl_ID,Provider Last Name,Provider First Name,Provider Middle Name,suff,gndr,Cred,Med_sch,"
+    "Grd_yr,pri_spec,sec_spec_1,sec_spec_2,sec_spec_3,sec_spec_4,sec_spec_all,Telehlth,Facility Name,org_pac_id,"
+    "num_org_mem,adr_ln_1,adr_ln_2,ln_2_sprs,City/Town,State,ZIP Code,Telephone Number,ind_assgn,grp_assgn,adrs_id"
+).split(",")
+CMS_HEADER = (
+    "Rndrng_NPI,Rndrng_Prvdr_Last_Org_Name,Rndrng_Prvdr_First_Name,Rndrng_Prvdr_MI,Rndrng_Prvdr_Crdntls,"
+    "Rndrng_Prvdr_Ent_Cd,Rndrng_Prvdr_St1,Rndrng_Prvdr_St2,Rndrng_Prvdr_City,Rndrng_Prvdr_State_Abrvtn,"
+    "Rndrng_Prvdr_State_FIPS,Rndrng_Prvdr_Zip5,Rndrng_Prvdr_RUCA,Rndrng_Prvdr_RUCA_Desc,Rndrng_Prvdr_Cntry,"
+    "Rndrng_Prvdr_Type,Rndrng_Prvdr_Mdcr_Prtcptg_Ind,HCPCS_Cd,HCPCS_Desc,HCPCS_Drug_Ind,Place_Of_Srvc,Tot_Benes,"
+    "Tot_Srvcs,Tot_Bene_Day_Srvcs,Avg_Sbmtd_Chrg,Avg_Mdcr_Alowd_Amt,Avg_Mdcr_Pymt_Amt,Avg_Mdcr_Stdzd_Amt"
+).split(",")
+DAC_FILE = "DAC_NationalDownloadableFile.csv"
+CMS_FILE = "MUP_PHY_Prov_Svc.csv"
+DEACTIVATION_REPORT = "NPPES Deactivated NPI Report.xlsx"
+UNRELATED_DEACTIVATIONS = 20  # NPIs of other providers in the demo report

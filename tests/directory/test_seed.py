@@ -27,6 +27,7 @@ from directory.models import (
     Surgeon,
 )
 from directory.npi import is_valid_npi
+from directory.phones import phone_e164
 from verification import publication, services
 from verification.checks import CHECKS
 from verification.checks.state_csr import ALWAYS, STATE_RULES
@@ -96,10 +97,10 @@ def test_each_surgeon_has_one_to_three_locations_one_primary_and_some_practise_i
     assert any(len(set(cities)) > 1 for cities in cities_by_surgeon.values())
 
 
-def test_practice_contacts_are_fictional():
+def test_practice_contacts_are_fictional_and_phones_e164():
     seed()
     for phone, email in PracticeLocation.objects.values_list("phone", "email"):
-        assert re.fullmatch(r"\d{3}-555-01\d\d", phone)
+        assert re.fullmatch(r"\+1\d{3}55501\d\d", phone) and phone_e164(phone) == phone
         assert email.endswith(".example")
 
 
@@ -210,27 +211,32 @@ def test_progress_is_reported_for_every_surgeon():
 
 def test_the_command_seeds_and_prints_a_one_line_summary(tmp_path):
     out = io.StringIO()
-    path = tmp_path / "demo" / "UPDATED.csv"
-    call_command("seed_demo", "--surgeons", "30", "--cities", "12", "--leie-out", str(path), stdout=out)
+    path, files = tmp_path / "demo" / "UPDATED.csv", tmp_path / "demo"
+    call_command(
+        "seed_demo", "--surgeons", "30", "--cities", "12", "--leie-out", str(path), "--files-out", str(files),
+        stdout=out,
+    )  # fmt: skip
+    year = timezone.localdate().year - 2
     assert re.fullmatch(
-        rf"Seeded 30 surgeons in 12 cities \([\d,]+ credentials, [\d,]+ LEIE rows → {re.escape(str(path))}\)\.\n",
+        rf"Seeded 30 surgeons in 12 cities \([\d,]+ credentials, [\d,]+ LEIE rows → {re.escape(str(path))}; "
+        rf"DAC, CMS {year} and deactivation files → {re.escape(str(files))}\)\.\n",
         out.getvalue(),
     )
-    assert path.exists()
+    assert path.exists() and len(list(files.iterdir())) == 4
 
 
 def test_the_command_writes_no_leie_file_when_told_not_to(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()
-    call_command("seed_demo", "--surgeons", "5", "--leie-out", "", stdout=out)
-    assert "no LEIE file" in out.getvalue()
+    call_command("seed_demo", "--surgeons", "5", "--leie-out", "", "--files-out", "", stdout=out)
+    assert "no LEIE file" in out.getvalue() and "DAC" not in out.getvalue()
     assert not any(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize(("option", "value"), [("--surgeons", "0"), ("--surgeons", "-5"), ("--cities", "0")])
 def test_the_command_rejects_numbers_below_one(option, value):
     with pytest.raises(CommandError, match=f"{option} must be at least 1"):
-        call_command("seed_demo", option, value, "--leie-out", "")
+        call_command("seed_demo", option, value, "--leie-out", "", "--files-out", "")
     assert not Surgeon.objects.exists()
 
 

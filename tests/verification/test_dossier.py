@@ -42,16 +42,36 @@ def test_a_name_only_exclusion_matches_the_exact_name_and_state_never_a_mix_of_t
     assert [row.id for row in dossiers[rivera.id].exclusion_matches] == [by_npi.id]
 
 
-def test_procedure_volumes_are_the_spine_procedures_totalled_per_source(make_clean_surgeon, exclusion_list_loaded):
-    surgeon = make_clean_surgeon()  # 120 procedures of CPT 63030 from CMS
+def test_procedure_volumes_are_the_primary_spine_procedures_totalled_per_source_and_year(
+    make_clean_surgeon, exclusion_list_loaded
+):
+    surgeon = make_clean_surgeon()  # 120 procedures of CPT 63030 from CMS in 2024
     factories.ProcedureVolumeFactory(surgeon=surgeon, cpt_code="22633", count=200)
+    factories.ProcedureVolumeFactory(surgeon=surgeon, cpt_code="22612", count=41, period="2023")
     factories.ProcedureVolumeFactory(surgeon=surgeon, cpt_code="99213", count=5000)  # an office visit
     factories.ProcedureVolumeFactory(surgeon=surgeon, cpt_code="63047", count=7, source=ProcedureVolume.Source.ATTESTED)
 
     (dossier,) = dossiers_load([surgeon.id], as_of=timezone.localdate())
 
-    totals = {volume.source: volume.count for volume in dossier.procedure_volumes}
-    assert totals == {ProcedureVolume.Source.CMS_BY_SERVICE: 320, ProcedureVolume.Source.ATTESTED: 7}
+    totals = {(volume.source, volume.period): volume.count for volume in dossier.procedure_volumes}
+    assert totals == {
+        (ProcedureVolume.Source.CMS_BY_SERVICE, "2024"): 320,
+        (ProcedureVolume.Source.CMS_BY_SERVICE, "2023"): 41,
+        (ProcedureVolume.Source.ATTESTED, "2024"): 7,
+    }
+
+
+def test_add_on_codes_are_not_counted_as_operations(make_clean_surgeon, exclusion_list_loaded):
+    surgeon = make_clean_surgeon()
+    surgeon.procedure_volumes.all().delete()
+    factories.ProcedureVolumeFactory(surgeon=surgeon, cpt_code="22612", count=41)  # lumbar fusion
+    factories.ProcedureVolumeFactory(surgeon=surgeon, cpt_code="22840", count=36)  # instrumentation, billed with it
+    factories.ProcedureVolumeFactory(surgeon=surgeon, cpt_code="63030", count=33)  # decompression
+    factories.ProcedureVolumeFactory(surgeon=surgeon, cpt_code="63035", count=12)  # its add-on level
+
+    (dossier,) = dossiers_load([surgeon.id], as_of=timezone.localdate())
+
+    assert [volume.count for volume in dossier.procedure_volumes] == [74]
 
 
 def _verify_batch_queries(surgeon_ids, django_assert_max_num_queries, limit):

@@ -1,4 +1,9 @@
-"""Licence and sanctions: an active licence in every practice state, no serious recent discipline, no exclusion."""
+"""Licence and sanctions: an active licence in every practice state, no serious recent discipline, no exclusion.
+
+An OIG waiver (WAIVERDATE/WVRSTATE) lifts an exclusion in the one state it names: an NPI match waived for every
+state the surgeon practises in goes to a reviewer with the waiver in the reason and evidence; a waiver for any
+other state leaves the exclusion a fail.
+"""
 
 from datetime import date, timedelta
 
@@ -61,6 +66,29 @@ def _current_exclusions(dossier, as_of: date):
     ]
 
 
+def _waived_everywhere(row, practice_states: list[str], as_of: date) -> bool:
+    """The row's waiver is in force and covers every practice state (a waiver names one state)."""
+    in_force = row.waiver_state and (row.waiver_date is None or row.waiver_date <= as_of)
+    return bool(in_force and practice_states and set(practice_states) == {row.waiver_state})
+
+
+def _waiver_text(row) -> str:
+    since = f" since {row.waiver_date}" if row.waiver_date else ""
+    return f"waived for {row.waiver_state}{since}" if row.waiver_state else "no waiver"
+
+
+def _match_evidence(row, as_of: date, practice_states: list[str]) -> dict:
+    return {
+        "id": row.id,
+        "on": "npi" if row.npi else "name_state",
+        "excluded_on": row.exclusion_date,
+        "exclusion_type": row.exclusion_type,
+        "waiver_state": row.waiver_state,
+        "waiver_date": row.waiver_date,
+        "waived_for_practice_states": _waived_everywhere(row, practice_states, as_of),
+    }
+
+
 def evaluate(dossier, *, as_of: date) -> Result:
     if dossier.licenses is None:
         return no_answer("State medical board")
@@ -77,10 +105,7 @@ def evaluate(dossier, *, as_of: date) -> Result:
         "practice_states": dossier.practice_states,
         "serious_actions": [{"date": a.action_date, "description": a.description} for a in actions],
         "exclusion_list_loaded_on": dossier.exclusion_list_loaded_on,
-        "exclusion_matches": [
-            {"id": row.id, "on": "npi" if row.npi else "name_state", "excluded_on": row.exclusion_date}
-            for row in exclusions
-        ],
+        "exclusion_matches": [_match_evidence(row, as_of, dossier.practice_states) for row in exclusions],
     }
     method = weakest_method(lic.evidence_method for lic in dossier.licenses)
     practice_expiries = [lic.expires for lic in dossier.licenses if lic.state in dossier.practice_states]
@@ -90,12 +115,23 @@ def evaluate(dossier, *, as_of: date) -> Result:
         return Result(outcome, method, SOURCE, reason, valid_until=until, evidence=evidence)
 
     npi_matches = [row for row in exclusions if row.npi]
-    if npi_matches:
-        return result(Outcome.FAIL, f"On the OIG exclusion list (NPI match, excluded {npi_matches[0].exclusion_date}).")
+    waived = [row for row in npi_matches if _waived_everywhere(row, dossier.practice_states, as_of)]
+    if unwaived := [row for row in npi_matches if row not in waived]:
+        row = unwaived[0]
+        waiver = f"; {_waiver_text(row)} only" if row.waiver_state else ""
+        return result(Outcome.FAIL, f"On the OIG exclusion list (NPI match, excluded {row.exclusion_date}{waiver}).")
     if failures:
         return result(Outcome.FAIL, "Licence problem: " + "; ".join(failures) + ".")
     if actions:
         return result(Outcome.FAIL, f"Serious disciplinary action on {actions[0].action_date}.")
+    if waived:
+        row, states = waived[0], ", ".join(dossier.practice_states)
+        return result(
+            Outcome.NEEDS_REVIEW,
+            f"On the OIG exclusion list (NPI match, excluded {row.exclusion_date}, {row.exclusion_type}), "
+            f"{_waiver_text(row)}, the state the surgeon practises in ({states}); a reviewer must confirm the waiver "
+            "covers this practice.",
+        )
     if exclusions:
         return result(
             Outcome.NEEDS_REVIEW,

@@ -1,10 +1,15 @@
 """CMS "Medicare Physician & Other Practitioners — by Provider and Service" → ProcedureVolume (one data year).
 
 The file is several GB: it is streamed once, rows are filtered on the HCPCS code and the NPI before anything
-else is built, and counts are summed per (surgeon, code) in a dict bounded by surgeons × spine codes.
-Writing compares with what is stored: new (surgeon, code) pairs are created, changed counts updated, equal
-ones left alone, so a re-import writes nothing. Pairs stored for the year but absent from the file are left
-as they are (CMS suppresses small cells, so absence is not evidence of zero).
+else is built, and counts are summed per (surgeon, code) in a dict bounded by surgeons × spine codes. Every code
+of the spine table is kept, add-on codes included (for display); experience and the spine scope count primary
+codes only (see spine_codes).
+
+A file replaces its data year: new (surgeon, code) pairs are created, changed counts updated, equal ones left
+alone, and pairs stored for the year that the file no longer lists are removed, so a re-import writes nothing
+and a corrected file leaves exactly what it says. Other years are untouched. Surgeons whose counts changed are
+re-verified (eligibility events) and their Medicare volume peak, which can bring an orthopaedic surgeon into
+the spine directory, is recomputed in the same transaction.
 """
 
 import csv
@@ -12,15 +17,26 @@ import math
 import os
 from collections import defaultdict
 
-from django.conf import settings
 from django.db import transaction
 
 from directory.db import column_update_by_id, rows_insert
 from directory.models import ProcedureVolume, Surgeon
 
-from .rows import CsvRows, HeaderError, ImportSummary, Progress
+from .. import events
+from ..spine_scope import spine_volume_peaks_refresh
+from .rows import CsvRows, HeaderError, ImportSummary, Progress, chunked
+from .spine_codes import SPINE_CODES
 
 NPI, CODE, SERVICES = "Rndrng_NPI", "HCPCS_Cd", "Tot_Srvcs"
+LAYOUT = 'the CMS "Medicare Physician & Other Practitioners - by Provider and Service" file'
+# Data year 2023 (up to 2022 the file also had Rndrng_Prvdr_Gndr); columns are found by name, this names them.
+PUBLISHED_HEADER = (
+    "Rndrng_NPI,Rndrng_Prvdr_Last_Org_Name,Rndrng_Prvdr_First_Name,Rndrng_Prvdr_MI,Rndrng_Prvdr_Crdntls,"
+    "Rndrng_Prvdr_Ent_Cd,Rndrng_Prvdr_St1,Rndrng_Prvdr_St2,Rndrng_Prvdr_City,Rndrng_Prvdr_State_Abrvtn,"
+    "Rndrng_Prvdr_State_FIPS,Rndrng_Prvdr_Zip5,Rndrng_Prvdr_RUCA,Rndrng_Prvdr_RUCA_Desc,Rndrng_Prvdr_Cntry,"
+    "Rndrng_Prvdr_Type,Rndrng_Prvdr_Mdcr_Prtcptg_Ind,HCPCS_Cd,HCPCS_Desc,HCPCS_Drug_Ind,Place_Of_Srvc,Tot_Benes,"
+    "Tot_Srvcs,Tot_Bene_Day_Srvcs,Avg_Sbmtd_Chrg,Avg_Mdcr_Alowd_Amt,Avg_Mdcr_Pymt_Amt,Avg_Mdcr_Stdzd_Amt"
+).split(",")
 FIRST_DATA_YEAR = 2013  # the first year CMS published by provider and service
 SOURCE = ProcedureVolume.Source.CMS_BY_SERVICE
 
@@ -35,9 +51,9 @@ def _services(text: str) -> int:
 
 def _totals(rows: CsvRows, summary: ImportSummary) -> dict[tuple[int, str], int]:
     """{(surgeon id, code): services} summed over places of service; the loop is kept lean on purpose."""
-    columns = rows.column_index((NPI, CODE, SERVICES))
+    columns = rows.column_index((NPI, CODE, SERVICES), layout=LAYOUT, expected=PUBLISHED_HEADER)
     npi_at, code_at, services_at = columns[NPI], columns[CODE], columns[SERVICES]
-    spine_codes = frozenset(settings.SPINE_CPT_CODES)
+    spine_codes = frozenset(SPINE_CODES)
     surgeon_ids = dict(Surgeon.objects.order_by().values_list("npi", "id"))  # unsorted: a dict needs no order
     totals: dict[tuple[int, str], int] = defaultdict(int)
     read = skipped = 0
@@ -63,34 +79,46 @@ def _candidate_rows(rows: CsvRows, npi_at: int, surgeon_ids: dict[str, int]):
     return rows.prefiltered(surgeon_ids, 10) if npi_at == 0 else rows
 
 
-def _store(totals: dict[tuple[int, str], int], *, period: str, summary: ImportSummary) -> None:
+def _store(totals: dict[tuple[int, str], int], *, period: str, summary: ImportSummary) -> set[int]:
+    """Make the stored year what the file says; the surgeons whose counts changed."""
     stored = {
         (surgeon_id, code): (pk, count)
         for pk, surgeon_id, code, count in ProcedureVolume.objects.filter(source=SOURCE, period=period).values_list(
             "id", "surgeon_id", "cpt_code", "count"
         )
     }
-    new, changed = [], {}
+    new, changed, affected = [], {}, set()
     for (surgeon_id, code), count in totals.items():
         pk, stored_count = stored.get((surgeon_id, code), (None, None))
         if pk is None:
             new.append({"surgeon_id": surgeon_id, "source": SOURCE, "period": period, "cpt_code": code, "count": count})
         elif stored_count != count:
             changed[pk] = count
-    with transaction.atomic():
-        rows_insert(ProcedureVolume, new, skip_existing=("surgeon", "source", "period", "cpt_code"))
-        column_update_by_id(ProcedureVolume, "count", changed)
-    summary.created, summary.updated = len(new), len(changed)
+        else:
+            continue
+        affected.add(surgeon_id)
+    gone = {pk: key[0] for key, (pk, _) in stored.items() if key not in totals}
+    rows_insert(ProcedureVolume, new, skip_existing=("surgeon", "source", "period", "cpt_code"))
+    column_update_by_id(ProcedureVolume, "count", changed)
+    for pks in chunked(list(gone), 10000):  # SQLite caps the parameters of one statement
+        ProcedureVolume.objects.filter(id__any_of=pks).delete()
+    summary.created, summary.updated, summary.removed = len(new), len(changed), len(gone)
     summary.unchanged = len(totals) - len(new) - len(changed)
+    return affected | set(gone.values())
 
 
 def cms_procedures_import(*, path: str | os.PathLike, year: int, progress: Progress | None = None) -> ImportSummary:
     """Import one data year; counts are (surgeon, code) pairs, `read`/`skipped` are file rows."""
-    summary = ImportSummary(source=f"CMS procedures {year}")
+    summary = ImportSummary(source=f"CMS procedures {year}", replaces=True)
     try:
         with CsvRows(path, progress=progress) as rows:
             totals = _totals(rows, summary)
     except (HeaderError, OSError, csv.Error) as exc:
         return ImportSummary(source=summary.source, fatal=f"{exc}; nothing was imported")
-    _store(totals, period=str(year), summary=summary)
+    with transaction.atomic():
+        affected = _store(totals, period=str(year), summary=summary)
+        moved = spine_volume_peaks_refresh(surgeon_ids=affected)
+        events.surgeons_changed(surgeon_ids=affected, cause=f"CMS procedure counts for {year}")
+    if moved:
+        summary.notes.append(f"{len(moved)} surgeons moved in or out of the spine directory")
     return summary

@@ -1,7 +1,9 @@
 """NPPES NPI Registry: the API client and the parser of its old and new answer shapes.
 
 NPPES is self-reported: it identifies a surgeon (name, specialty, where they practise, licence numbers they
-list) and verifies nothing. What it finds goes into the directory through providers.providers_upsert.
+list) and verifies nothing. What it finds goes into the directory through providers.providers_upsert. A complete
+search of a state (or city) that no longer returns an NPI on file there opens a review item for that surgeon: the
+NPI may have been deactivated or the practice moved, and a person decides; nothing is deleted.
 """
 
 import re
@@ -10,8 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from django.utils import timezone
 
-from directory.models import Degree, Gender
+from directory.models import Degree, Gender, Surgeon
+from verification.models import SourceDiscrepancy
 
 from .http import SourceUnavailable, source_get_json, source_session
 from .providers import PracticeAddress, Provider, Taxonomy, providers_upsert
@@ -126,6 +130,7 @@ class NppesSearch:
     """Spine surgeons found (NPI-1 with a spine taxonomy, each once), and how the search went."""
 
     providers: dict[str, Provider] = field(default_factory=dict)
+    returned: set[str] = field(default_factory=set)  # every NPI in the answers, in scope or not
     results: int = 0
     skipped: int = 0
     unreadable: list[int] = field(default_factory=list)  # positions of results without an NPI or a name
@@ -174,7 +179,9 @@ def _collect(page: list[dict], search: NppesSearch) -> None:
             provider = None
         if provider is None:
             search.unreadable.append(search.results)
-        elif provider.is_spine_surgeon and provider.npi not in search.providers:
+            continue
+        search.returned.add(provider.npi)
+        if provider.in_scope and provider.npi not in search.providers:
             search.providers[provider.npi] = provider
         else:
             search.skipped += 1
@@ -204,4 +211,36 @@ def nppes_import(
     providers_upsert(enumerate(search.providers.values(), start=1), summary=summary)
     if search.truncated:
         summary.notes.append(f"truncated: NPPES returns at most {PAGE_LIMIT + MAX_SKIP} results a query; narrow it")
+    elif limit is None and not taxonomy:  # a complete answer: what it leaves out means something
+        summary.notes.append(_not_returned_review(state=state, city=city, returned=search.returned))
     return summary
+
+
+def _not_returned_review(*, state: str, city: str, returned: set[str]) -> str:
+    """Open a review item for each surgeon on file in the place searched whom NPPES no longer returned."""
+    on_file = Surgeon.objects.filter(is_active=True, npi_deactivated_on__isnull=True, locations__city__state=state)
+    if city:
+        on_file = on_file.filter(locations__city__name__iexact=city)
+    missing = {npi: id_ for npi, id_ in on_file.values_list("npi", "id") if npi not in returned}
+    kind = SourceDiscrepancy.Kind.NPPES_NOT_RETURNED
+    already = set(
+        SourceDiscrepancy.objects.filter(kind=kind, resolved_at=None, surgeon_id__in=missing.values()).values_list(
+            "surgeon_id", flat=True
+        )
+    )
+    place, today = f"{city}, {state}" if city else state, timezone.localdate()
+    SourceDiscrepancy.objects.bulk_create(
+        SourceDiscrepancy(
+            surgeon_id=id_,
+            kind=kind,
+            detail=(
+                f"NPPES returned no record of NPI {npi} in a complete search of {place} on {today}: the NPI may have "
+                "been deactivated or the practice moved. Check the NPI Registry, then update, deactivate or keep "
+                "the surgeon."
+            ),
+        )
+        for npi, id_ in sorted(missing.items())
+        if id_ not in already
+    )
+    opened = len(missing) - len(already)
+    return f"{len(missing)} NPIs on file in {place} not returned by NPPES: {opened} review items opened"

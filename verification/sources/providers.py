@@ -1,11 +1,15 @@
 """NPPES providers into the directory: the one idempotent upsert that the API client and the bulk file share.
 
-NPPES is self-reported, so licences created from it stay `unverified` until a reviewer checks the board.
+NPPES is self-reported, so licences created from it stay `unverified` until a reviewer checks the board. Its
+individual records carry no practice name, so none is given (CMS's Doctors and Clinicians file supplies real ones:
+dac.py). Spine surgeons (207XS0117X, 207T00000X) and orthopaedic surgeons who may be one are stored; the latter
+stay out of the public directory until spine practice is shown (Surgeon.spine_scope). A new practice location or
+a change of spine scope is an eligibility event.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,6 +17,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from directory.models import (
+    ORTHOPAEDIC_TAXONOMIES,
+    SPINE_TAXONOMIES,
     City,
     CredentialStatus,
     EvidenceMethod,
@@ -23,10 +29,13 @@ from directory.models import (
     Surgeon,
 )
 from directory.npi import is_valid_npi
+from directory.phones import phone_e164
 
+from .. import events
 from .rows import ImportSummary, chunked
 
-SPINE_TAXONOMIES = frozenset(Specialty.values)
+# Who is stored: spine surgeons, and orthopaedic surgeons whose spine practice may yet be shown.
+SURGEON_TAXONOMIES = SPINE_TAXONOMIES | ORTHOPAEDIC_TAXONOMIES
 EVIDENCE_SOURCE = "NPPES (self-reported)"
 
 
@@ -62,13 +71,23 @@ class Provider:
     individual: bool = True  # NPI-1
 
     @property
-    def is_spine_surgeon(self) -> bool:
-        return self.individual and any(t.code in SPINE_TAXONOMIES for t in self.taxonomies)
+    def in_scope(self) -> bool:
+        """An individual with a spine taxonomy, or an orthopaedic one (stored, shown once spine practice is)."""
+        return self.individual and any(t.code in SURGEON_TAXONOMIES for t in self.taxonomies)
+
+    @property
+    def taxonomy_codes(self) -> str:
+        """Every taxonomy NPPES lists, primary first, as one space-separated text."""
+        ordered = sorted(self.taxonomies, key=lambda t: not t.primary)
+        return " ".join(dict.fromkeys(t.code for t in ordered if t.code))
 
     @property
     def specialty(self) -> str:
-        codes = [t.code for t in sorted(self.taxonomies, key=lambda t: not t.primary) if t.code in SPINE_TAXONOMIES]
-        return Specialty.ORTHOPAEDIC_SPINE if Specialty.ORTHOPAEDIC_SPINE in codes else (codes or [""])[0]
+        codes = [t.code for t in sorted(self.taxonomies, key=lambda t: not t.primary) if t.code in SURGEON_TAXONOMIES]
+        for specialty in (Specialty.ORTHOPAEDIC_SPINE, Specialty.NEUROSURGERY):
+            if specialty in codes:
+                return specialty
+        return Specialty.ORTHOPAEDIC if codes else ""
 
 
 # --- The one upsert: API and bulk file both land here ---
@@ -78,15 +97,15 @@ def _name_case(text: str) -> str:
     return text.title() if text.isupper() or text.islower() else text
 
 
-def _address_case(text: str) -> str:
+def address_case(text: str) -> str:
     return " ".join(word.capitalize() for word in text.split()) if text.isupper() else text
 
 
-def _same(a: str, b: str) -> bool:
+def same_text(a: str, b: str) -> bool:
     return " ".join(a.upper().split()) == " ".join(b.upper().split())
 
 
-class _Cities:
+class Cities:
     """City by state and name, created on first sight; cached for the import."""
 
     def __init__(self):
@@ -117,12 +136,13 @@ def _surgeon_fields(provider: Provider) -> dict[str, str]:
         "specialty": provider.specialty,
         "degree": provider.credential,
         "gender": "" if provider.gender == Gender.OTHER else provider.gender,
+        "taxonomy_codes": provider.taxonomy_codes[: Surgeon._meta.get_field("taxonomy_codes").max_length],
     }
     return {name: value for name, value in fields.items() if value}  # NPPES silent: keep what we have
 
 
 def _field_same(name: str, new: str, current: str) -> bool:
-    return _same(new, current) if name.endswith("_name") else new == current
+    return same_text(new, current) if name.endswith("_name") else new == current
 
 
 def _surgeon_upsert(provider: Provider, surgeon: Surgeon | None) -> tuple[Surgeon, bool]:
@@ -144,51 +164,64 @@ def _surgeon_upsert(provider: Provider, surgeon: Surgeon | None) -> tuple[Surgeo
     return surgeon, bool(changed)
 
 
-def _location_match(existing: list[PracticeLocation], address: PracticeAddress) -> PracticeLocation | None:
+def location_match(existing: list[PracticeLocation], address: PracticeAddress) -> PracticeLocation | None:
     for location in existing:
-        if location.postal_code == address.postal_code and _same(location.address_line1, address.address_1):
+        if location.postal_code == address.postal_code and same_text(location.address_line1, address.address_1):
             return location
     return None
 
 
-def _location_new(provider: Provider, surgeon: Surgeon, address: PracticeAddress, *, primary: bool, cities: _Cities):
-    doctor = f"Dr. {_name_case(provider.first_name)} {_name_case(provider.last_name)}"
+def _phone(address: PracticeAddress, problems: list[str]) -> str:
+    """The practice phone in E.164, or "" (reported) when NPPES's text is not a valid number."""
+    try:
+        return phone_e164(address.telephone)
+    except ValueError as exc:
+        problems.append(f"practice phone {exc}; left as it was")
+        return ""
+
+
+def _location_new(surgeon: Surgeon, address: PracticeAddress, *, primary: bool, cities: Cities, phone: str):
+    # NPPES names no practice for an individual: the location is shown by its address until a source names it.
     return PracticeLocation(
         surgeon=surgeon,
         city=cities.get(name=address.city, state=address.state),
-        practice_name=f"Practice of {doctor}",
-        address_line1=_address_case(address.address_1),
-        address_line2=_address_case(address.address_2),
+        address_line1=address_case(address.address_1),
+        address_line2=address_case(address.address_2),
         postal_code=address.postal_code,
-        phone=address.telephone,
+        phone=phone,
         is_primary=primary,
     )
 
 
-def _location_refresh(location: PracticeLocation, address: PracticeAddress) -> bool:
+def _location_refresh(location: PracticeLocation, address: PracticeAddress, phone: str) -> bool:
     """Take NPPES's phone and suite when it gives them; everything else stays as reviewers left it."""
     changed = False
-    if address.telephone and address.telephone != location.phone:
-        location.phone, changed = address.telephone, True
-    if address.address_2 and not _same(address.address_2, location.address_line2):
-        location.address_line2, changed = _address_case(address.address_2), True
+    if phone and phone != location.phone:
+        location.phone, changed = phone, True
+    if address.address_2 and not same_text(address.address_2, location.address_line2):
+        location.address_line2, changed = address_case(address.address_2), True
     return changed
 
 
-def _locations_upsert(provider: Provider, surgeon: Surgeon, existing: list[PracticeLocation], cities: _Cities) -> bool:
-    changed = False
+def _locations_upsert(
+    provider: Provider, surgeon: Surgeon, existing: list[PracticeLocation], cities: Cities, problems: list[str]
+) -> tuple[bool, bool]:
+    """(changed, a location was added)."""
+    changed = added = False
     for address in provider.addresses:
-        location = _location_match(existing, address)
+        phone = _phone(address, problems)
+        location = location_match(existing, address)
         if location is None:
             primary = not any(loc.is_primary for loc in existing)
-            location = _location_new(provider, surgeon, address, primary=primary, cities=cities)
+            location = _location_new(surgeon, address, primary=primary, cities=cities, phone=phone)
             existing.append(location)
-        elif not _location_refresh(location, address):
+            added = True
+        elif not _location_refresh(location, address, phone):
             continue
         location.full_clean()
         location.save()
         changed = True
-    return changed
+    return changed, added
 
 
 def _licences_upsert(
@@ -221,14 +254,21 @@ def _licences_upsert(
 
 
 def _provider_upsert(provider: Provider, batch: "_Batch", problems: list[str]) -> tuple[bool, bool]:
-    """(created, changed) for one provider, all or nothing."""
+    """(created, changed) for one provider, all or nothing; an existing surgeon's new practice location or change
+    of spine scope is noted in the batch for an eligibility event."""
     with transaction.atomic():
-        created = provider.npi not in batch.surgeons
-        surgeon, changed = _surgeon_upsert(provider, batch.surgeons.get(provider.npi))
-        changed |= _locations_upsert(provider, surgeon, batch.locations[surgeon.id], batch.cities)
+        known = batch.surgeons.get(provider.npi)
+        scope = known.spine_scope if known else None
+        surgeon, changed = _surgeon_upsert(provider, known)
+        located, added = _locations_upsert(provider, surgeon, batch.locations[surgeon.id], batch.cities, problems)
+        changed |= located
         changed |= _licences_upsert(provider, surgeon, batch.licences, problems)
     batch.surgeons[provider.npi] = surgeon
-    return created, changed
+    if known and added:
+        batch.relocated.add(surgeon.id)
+    if known and scope != surgeon.spine_scope:
+        batch.rescoped.add(surgeon.id)
+    return known is None, changed
 
 
 @dataclass
@@ -238,10 +278,12 @@ class _Batch:
     surgeons: dict[str, Surgeon]
     locations: dict[int, list[PracticeLocation]]
     licences: dict[tuple[str, str], StateLicense]
-    cities: _Cities
+    cities: Cities
+    relocated: set[int] = field(default_factory=set)  # surgeons on file given a new practice location
+    rescoped: set[int] = field(default_factory=set)  # surgeons on file whose spine scope changed
 
     @classmethod
-    def load(cls, providers: list[Provider], cities: _Cities) -> "_Batch":
+    def load(cls, providers: list[Provider], cities: Cities) -> "_Batch":
         npis = [provider.npi for provider in providers]
         locations: dict[int, list[PracticeLocation]] = defaultdict(list)
         for location in PracticeLocation.objects.filter(surgeon__npi__in=npis):
@@ -255,8 +297,9 @@ class _Batch:
         )
 
 
-def _upsert_batch(items: list[tuple[int, Provider]], summary: ImportSummary, cities: _Cities) -> None:
+def _upsert_batch(items: list[tuple[int, Provider]], summary: ImportSummary, cities: Cities) -> None:
     batch = _Batch.load([provider for _, provider in items], cities)
+    relocated, rescoped = set(), set()
     for line, provider in items:
         if not is_valid_npi(provider.npi):
             summary.error(line, f"{provider.npi!r} is not a valid NPI")
@@ -268,6 +311,7 @@ def _upsert_batch(items: list[tuple[int, Provider]], summary: ImportSummary, cit
             problems.extend(getattr(exc, "messages", None) or [str(exc)])
             created = changed = None
             cities.forget()  # what this provider added was rolled back: reload rather than trust the caches
+            relocated, rescoped = relocated | batch.relocated, rescoped | batch.rescoped
             batch = _Batch.load([provider for _, provider in items], cities)
         for problem in problems:
             summary.error(line, f"NPI {provider.npi}: {problem}")
@@ -279,6 +323,9 @@ def _upsert_batch(items: list[tuple[int, Provider]], summary: ImportSummary, cit
             summary.updated += 1
         else:
             summary.unchanged += 1
+    relocated, rescoped = relocated | batch.relocated, rescoped | batch.rescoped
+    events.surgeons_changed(surgeon_ids=relocated, cause="NPPES: a new practice location")
+    events.surgeons_changed(surgeon_ids=rescoped - relocated, cause="NPPES: spine scope changed", recheck=False)
 
 
 def providers_upsert(items: Iterable[tuple[int, Provider]], *, summary: ImportSummary, batch_size: int = 200) -> None:
@@ -286,7 +333,7 @@ def providers_upsert(items: Iterable[tuple[int, Provider]], *, summary: ImportSu
 
     Idempotent: a provider already stored as given changes nothing. Surgeons are never deleted here.
     """
-    cities = _Cities()
+    cities = Cities()
     for batch in chunked(items, batch_size):
         with transaction.atomic():
             _upsert_batch(batch, summary, cities)

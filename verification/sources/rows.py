@@ -38,11 +38,13 @@ class ImportSummary:
     source: str
     unit: str = "line"  # what a RowError's number counts: file lines, or results of an API search
     retires: bool = False  # a full file: what it no longer lists becomes inactive
+    replaces: bool = False  # a file that replaces a period: what it no longer lists is removed
     read: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     inactive: int = 0
+    removed: int = 0
     skipped: int = 0
     bad: int = 0  # rows (or results) with at least one error
     errors: list[RowError] = field(default_factory=list)
@@ -62,6 +64,11 @@ class ImportSummary:
         else:
             self.errors_not_kept += 1
 
+    @property
+    def changed(self) -> int:
+        """What the import wrote: 0 when the same file is imported again."""
+        return self.created + self.updated + self.inactive + self.removed
+
     def line(self) -> str:
         """The one summary line a command prints at the end."""
         counts = [
@@ -72,8 +79,10 @@ class ImportSummary:
         ]
         if self.retires:
             counts.append(f"{self.inactive} now inactive")
+        if self.replaces:
+            counts.append(f"{self.removed} removed")
         counts += [f"{self.skipped} skipped", f"{self.bad} bad"]
-        text = f"{self.source}: {', '.join(counts)}"
+        text = f"{self.source}: {self.changed} changed ({', '.join(counts)})"
         timing = [f"{self.seconds:.2f} s"] if self.seconds is not None else []
         return "; ".join([text, *self.notes, *timing]) + "."
 
@@ -207,12 +216,19 @@ class CsvRows:
                 f"{self.path.name}: the first line ({len(self.header)} columns) is not the header {','.join(expected)}"
             )
 
-    def column_index(self, required: Iterable[str]) -> dict[str, int]:
-        """Positions of the named columns, wherever they are; HeaderError naming any that are missing."""
+    def column_index(
+        self, required: Sequence[str], *, layout: str = "", expected: Sequence[str] = ()
+    ) -> dict[str, int]:
+        """Positions of the named columns, wherever they are; HeaderError naming any that are missing and the
+        header this importer expects (`layout` names the file, `expected` its published header if not `required`)."""
         positions = {name: i for i, name in enumerate(self.header)}
         missing = [name for name in required if name not in positions]
         if missing:
-            raise HeaderError(f"{self.path.name}: missing column(s) {', '.join(missing)}")
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            expected = list(expected or required)
+            header = ",".join(expected[:30]) + (",…" if len(expected) > 30 else "")
+            kind = f" is not {layout}:" if layout else ":"
+            raise HeaderError(f"{self.path.name}{kind} missing column(s) {shown}; the expected header is {header}")
         return {name: positions[name] for name in required}
 
 

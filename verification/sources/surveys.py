@@ -1,8 +1,11 @@
 """Patient-survey CSV → SurveyResponse, then each affected surgeon's SatisfactionScore recomputed.
 
-A response's key hashes its values and which occurrence of that identical answer it is within the file, so
-two patients giving the same answer on the same day are both kept while a re-import adds nothing. Counting
-occurrences needs one small entry per distinct answer in the file; everything else streams.
+The export is `response_id,npi,response_date,score,verified_patient`: the survey system's response id identifies a
+response, so a re-sent or partial export de-duplicates exactly (a response sent again with other values is a
+correction: it is updated). The older export without response ids (`npi,response_date,score,verified_patient`)
+is still read: there a response's key hashes its values and which occurrence of that identical answer it is
+within the file, so two patients giving the same answer on the same day are both kept while a re-import adds
+nothing. Counting occurrences needs one small entry per distinct answer in the file; everything else streams.
 """
 
 import csv
@@ -19,9 +22,12 @@ from django.utils import timezone
 
 from directory.models import SatisfactionScore, Surgeon, SurveyResponse
 
+from .. import events
 from .rows import CsvRows, HeaderError, ImportSummary, Progress, chunked
 
-SURVEY_HEADER = ("npi", "response_date", "score", "verified_patient")
+SURVEY_HEADER = ("response_id", "npi", "response_date", "score", "verified_patient")
+LEGACY_SURVEY_HEADER = SURVEY_HEADER[1:]  # exports before response ids: still read
+MAX_RESPONSE_ID = 100
 BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 SCORE_SOURCE = "Verified-patient survey"
 WINDOW = timedelta(days=365)
@@ -40,9 +46,7 @@ def _score(text: str) -> Decimal:
 
 
 def _response(row: list[str], surgeon_ids: dict[str, int], today: date) -> tuple[int, date, Decimal, bool]:
-    """(surgeon id, date, score, verified) or ValueError saying what is wrong."""
-    if len(row) != len(SURVEY_HEADER):
-        raise ValueError(f"expected {len(SURVEY_HEADER)} fields, found {len(row)}")
+    """(surgeon id, date, score, verified) from a row's last four fields, or ValueError saying what is wrong."""
     npi, day, score, verified = (value.strip() for value in row)
     if npi not in surgeon_ids:
         raise ValueError(f"NPI {npi!r} is not in the directory")
@@ -57,20 +61,39 @@ def _response(row: list[str], surgeon_ids: dict[str, int], today: date) -> tuple
     return surgeon_ids[npi], responded_on, _score(score), BOOLEANS[verified.lower()]
 
 
+def _response_key(row: list[str], answer: tuple[str, ...], occurrences: Counter | None) -> str:
+    """The response id's hash; for a legacy export, the answer's hash with its occurrence in the file."""
+    if occurrences is None:
+        response_id = row[0].strip()
+        if not response_id or len(response_id) > MAX_RESPONSE_ID:
+            raise ValueError(f"response_id must be 1 to {MAX_RESPONSE_ID} characters")
+        return hashlib.sha256(f"response_id|{response_id}".encode()).hexdigest()
+    occurrences[answer] += 1
+    return hashlib.sha256("|".join([*answer, str(occurrences[answer])]).encode()).hexdigest()
+
+
 def _keyed(rows: CsvRows, summary: ImportSummary, today: date):
     """(response key, SurveyResponse) per valid row; invalid rows are reported with their line."""
     surgeon_ids = dict(Surgeon.objects.order_by().values_list("npi", "id"))  # unsorted: a dict needs no order
-    occurrences: Counter = Counter()
+    width = len(rows.header)
+    occurrences: Counter | None = Counter() if width == len(LEGACY_SURVEY_HEADER) else None
+    seen: set[str] = set()
     for line, row in rows:
         summary.read += 1
         try:
-            surgeon_id, responded_on, score, verified = _response(row, surgeon_ids, today)
+            if len(row) != width:
+                raise ValueError(f"expected {width} fields, found {len(row)}")
+            surgeon_id, responded_on, score, verified = _response(row[-4:], surgeon_ids, today)
+            answer = (row[-4].strip(), responded_on.isoformat(), str(score), "1" if verified else "0")
+            key = _response_key(row, answer, occurrences)
         except ValueError as exc:
             summary.error(line, str(exc))
             continue
-        answer = (row[0].strip(), responded_on.isoformat(), str(score), "1" if verified else "0")
-        occurrences[answer] += 1
-        key = hashlib.sha256("|".join([*answer, str(occurrences[answer])]).encode()).hexdigest()
+        if key in seen:
+            summary.error(line, f"response_id {row[0].strip()!r} appears earlier in the file; row skipped")
+            continue
+        if occurrences is None:
+            seen.add(key)
         yield (
             key,
             SurveyResponse(
@@ -83,15 +106,27 @@ def _keyed(rows: CsvRows, summary: ImportSummary, today: date):
         )
 
 
+CORRECTABLE = ("surgeon_id", "responded_on", "score", "verified_patient")
+
+
 def _store(chunk: list[tuple[str, SurveyResponse]], summary: ImportSummary) -> set[int]:
-    """Insert the chunk's new responses; the surgeons they belong to."""
-    keys = [key for key, _ in chunk]
-    existing = set(SurveyResponse.objects.filter(response_key__in=keys).values_list("response_key", flat=True))
-    new = [response for key, response in chunk if key not in existing]
+    """Insert the chunk's new responses and correct changed ones; the surgeons whose responses changed."""
+    stored = {r.response_key: r for r in SurveyResponse.objects.filter(response_key__in=[key for key, _ in chunk])}
+    new, corrected, affected = [], [], set()
+    for key, response in chunk:
+        if (current := stored.get(key)) is None:
+            new.append(response)
+        elif any(getattr(current, name) != getattr(response, name) for name in CORRECTABLE):
+            affected.add(current.surgeon_id)
+            for name in CORRECTABLE:
+                setattr(current, name, getattr(response, name))
+            corrected.append(current)
     SurveyResponse.objects.bulk_create(new, batch_size=1000)
+    SurveyResponse.objects.bulk_update(corrected, CORRECTABLE, batch_size=1000)
     summary.created += len(new)
-    summary.unchanged += len(chunk) - len(new)
-    return {response.surgeon_id for response in new}
+    summary.updated += len(corrected)
+    summary.unchanged += len(chunk) - len(new) - len(corrected)
+    return affected | {response.surgeon_id for response in new} | {response.surgeon_id for response in corrected}
 
 
 def _score_upsert(surgeon_id: int, *, start: date, end: date, score: Decimal, n: int) -> str:
@@ -131,11 +166,17 @@ def surveys_import(
     today = today or timezone.localdate()
     try:
         with CsvRows(path, progress=progress) as rows, transaction.atomic():
-            rows.require_exact_header(SURVEY_HEADER)
+            if rows.header not in (list(SURVEY_HEADER), list(LEGACY_SURVEY_HEADER)):
+                raise HeaderError(
+                    f"{rows.path.name}: the first line is not the header {','.join(SURVEY_HEADER)} "
+                    f"(nor the older {','.join(LEGACY_SURVEY_HEADER)})"
+                )
             affected: set[int] = set()
             for chunk in chunked(_keyed(rows, summary, today), CHUNK_SIZE):
                 affected |= _store(chunk, summary)
             scores = satisfaction_recompute(surgeon_ids=affected)
+            if scores["created"] or scores["updated"]:  # a score changed: the satisfaction check may too
+                events.surgeons_changed(surgeon_ids=affected, cause="patient survey import")
     except (HeaderError, OSError, csv.Error) as exc:
         return ImportSummary(source=summary.source, fatal=f"{exc}; nothing was imported")
     counts = ", ".join(f"{scores[outcome]} {outcome}" for outcome in ("created", "updated", "unchanged"))

@@ -7,12 +7,14 @@ from directory.demo import demo_data_seed
 from directory.models import Surgeon
 
 DEFAULT_LEIE_OUT = "var/demo/UPDATED.csv"
+DEFAULT_FILES_OUT = "var/demo"
 
 
 class Command(BaseCommand):
     help = (
         "Seed an empty directory with deterministic demo data (about 60% would pass every check) and write a demo "
-        "OIG LEIE file that matches some of them. A directory with surgeons is kept unless --replace is given."
+        "OIG LEIE file that matches some of them and the demo's other source files (Doctors and Clinicians, Medicare "
+        "by provider and service, NPPES deactivations). A directory with surgeons is kept unless --replace is given."
     )
 
     def add_arguments(self, parser):
@@ -22,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--leie-out", default=DEFAULT_LEIE_OUT, help=f'demo LEIE file (default {DEFAULT_LEIE_OUT}; "" for none)'
         )
+        parser.add_argument(
+            "--files-out",
+            default=DEFAULT_FILES_OUT,
+            help=f'folder for the other demo source files (default {DEFAULT_FILES_OUT}; "" for none)',
+        )
         existing = parser.add_mutually_exclusive_group()
         existing.add_argument(
             "--replace",
@@ -30,7 +37,7 @@ class Command(BaseCommand):
         )
         existing.add_argument("--if-empty", action="store_true", help="do nothing (and succeed) if surgeons exist")
 
-    def handle(self, *args, surgeons, cities, seed, leie_out, replace, if_empty, **options):
+    def handle(self, *args, surgeons, cities, seed, leie_out, files_out, replace, if_empty, **options):
         existing = Surgeon.objects.count()
         if existing and not replace:
             if if_empty:
@@ -48,8 +55,9 @@ class Command(BaseCommand):
         with tqdm(total=surgeons, unit="surgeon", file=stream, disable=None, leave=False) as bar:
             try:
                 summary = demo_data_seed(
-                    surgeons=surgeons, cities=cities, seed=seed, progress=bar.update, leie_path=leie_out or None
-                )
+                    surgeons=surgeons, cities=cities, seed=seed, progress=bar.update, leie_path=leie_out or None,
+                    files_dir=files_out or None,
+                )  # fmt: skip
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
         self.stdout.write(summary.line())

@@ -36,8 +36,13 @@ def serious_action(days_ago: int) -> DisciplinaryAction:
     )
 
 
-def exclusion_row(*, npi="", reinstated=None, dob=None, last_name="RIVERA", first_name=None, state="TX"):
+def exclusion_row(
+    *, npi="", reinstated=None, dob=None, last_name="RIVERA", first_name=None, state="TX", waiver_state="",
+    waiver_date=None,
+):  # fmt: skip
     return ExclusionRecord(
+        waiver_state=waiver_state,
+        waiver_date=waiver_date,
         id=99,
         npi=npi,
         last_name=last_name,
@@ -50,5 +55,9 @@ def exclusion_row(*, npi="", reinstated=None, dob=None, last_name="RIVERA", firs
     )
 
 
-def volumes(*counts: int) -> list[ProcedureVolume]:
-    return [factories.ProcedureVolumeFactory.build(cpt_code="63047", count=count) for count in counts]
+def volumes(*counts: int, source=ProcedureVolume.Source.CMS_BY_SERVICE, latest: int = 2024) -> list[ProcedureVolume]:
+    """Primary spine procedures as the dossier holds them: one total per data year, the latest year first."""
+    return [
+        factories.ProcedureVolumeFactory.build(cpt_code="63047", source=source, period=str(latest - i), count=count)
+        for i, count in enumerate(counts)
+    ]

@@ -1,5 +1,6 @@
 import datetime as dt
 
+from directory.models import ProcedureVolume
 from tests import factories
 from verification.checks import experience
 from verification.checks.types import Outcome
@@ -30,7 +31,7 @@ def test_exactly_300_procedures_passes_by_volume():
     result = evaluate(dt.date(2024, 1, 1), 200, 100)
     assert result.outcome == Outcome.PASS
     assert result.evidence["path"] == "procedures"
-    assert "300 verified spine procedures" in result.reason
+    assert result.reason == "At least 300 Medicare spine operations, 2023–2024 (needs 300)."
 
 
 def test_299_procedures_and_two_years_fails():
@@ -75,3 +76,33 @@ def test_licence_source_down_is_unknown_unless_volume_already_proves_it():
     assert experience.evaluate(down, as_of=AS_OF).outcome == Outcome.UNKNOWN
     enough = clean_dossier(licenses=None, procedure_volumes=volumes(300))
     assert experience.evaluate(enough, as_of=AS_OF).outcome == Outcome.PASS
+
+
+def test_the_figure_is_a_lower_bound_with_the_data_years_it_covers():
+    result = evaluate(dt.date(2024, 1, 1), 41, 33)
+
+    assert "at least 74 Medicare spine operations, 2023–2024" in result.reason
+    assert (result.evidence["verified_spine_procedures"], result.evidence["procedure_years"]) == (74, [2023, 2024])
+
+
+def test_years_with_a_gap_are_listed_apart():
+    dossier = clean_dossier(licenses=[], procedure_volumes=[*volumes(50, 50, latest=2023), *volumes(40, latest=2019)])
+    dossier.surgeon.training_completed_on = dt.date(2023, 1, 1)
+
+    assert "at least 140 Medicare spine operations, 2019, 2022–2023" in experience.evaluate(dossier, as_of=AS_OF).reason
+
+
+def test_a_year_two_sources_cover_counts_once_with_the_larger_figure():
+    medicare = volumes(120, 90)
+    case_log = volumes(200, source=ProcedureVolume.Source.ATTESTED)
+    dossier = clean_dossier(licenses=[], procedure_volumes=[*medicare, *case_log])
+    dossier.surgeon.training_completed_on = dt.date(2024, 1, 1)
+
+    result = experience.evaluate(dossier, as_of=AS_OF)
+
+    assert result.evidence["verified_spine_procedures"] == 290  # 2024: 200 (case log), 2023: 90
+    assert "at least 290 spine operations, 2023–2024" in result.reason
+
+
+def test_no_operations_on_record_says_so():
+    assert "no spine operations on record" in evaluate(dt.date(2025, 1, 1)).reason

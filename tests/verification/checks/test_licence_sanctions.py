@@ -110,3 +110,50 @@ def test_evidence_never_carries_the_birth_date_or_exclusion_row_details():
     evidence = str(evaluate(exclusion_matches=[row]).evidence)
     assert "1970" not in evidence
     assert "RIVERA" not in evidence
+
+
+WAIVED_ON = AS_OF - dt.timedelta(days=90)
+
+
+def test_an_npi_match_waived_for_the_only_practice_state_needs_review_with_the_waiver_shown():
+    row = exclusion_row(npi="1234567893", waiver_state="TX", waiver_date=WAIVED_ON)
+
+    result = evaluate(exclusion_matches=[row])
+
+    assert result.outcome == Outcome.NEEDS_REVIEW
+    assert f"waived for TX since {WAIVED_ON}" in result.reason and "1128a1" in result.reason
+    match = result.evidence["exclusion_matches"][0]
+    assert (match["waiver_state"], match["waiver_date"], match["waived_for_practice_states"]) == ("TX", WAIVED_ON, True)
+
+
+def test_a_waiver_for_another_state_leaves_the_exclusion_a_fail():
+    row = exclusion_row(npi="1234567893", waiver_state="OK", waiver_date=WAIVED_ON)
+
+    result = evaluate(exclusion_matches=[row])
+
+    assert result.outcome == Outcome.FAIL
+    assert f"waived for OK since {WAIVED_ON} only" in result.reason
+    assert result.evidence["exclusion_matches"][0]["waived_for_practice_states"] is False
+
+
+def test_a_waiver_for_one_of_two_practice_states_leaves_the_exclusion_a_fail():
+    row = exclusion_row(npi="1234567893", waiver_state="TX", waiver_date=WAIVED_ON)
+    licences = [licence(state="TX"), licence(state="OK")]
+
+    result = evaluate(exclusion_matches=[row], practice_states=["OK", "TX"], licenses=licences)
+
+    assert result.outcome == Outcome.FAIL
+
+
+def test_a_waiver_granted_after_the_check_date_is_not_yet_in_force():
+    row = exclusion_row(npi="1234567893", waiver_state="TX", waiver_date=AS_OF + dt.timedelta(days=1))
+
+    assert evaluate(exclusion_matches=[row]).outcome == Outcome.FAIL
+
+
+def test_a_waived_exclusion_does_not_hide_a_revoked_licence():
+    row = exclusion_row(npi="1234567893", waiver_state="TX", waiver_date=WAIVED_ON)
+
+    result = evaluate(exclusion_matches=[row], licenses=[licence(status=CredentialStatus.REVOKED)])
+
+    assert result.outcome == Outcome.FAIL and "Licence problem" in result.reason

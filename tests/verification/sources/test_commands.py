@@ -6,8 +6,8 @@ from django.core.management import CommandError, call_command
 
 from tests import factories
 from tests.verification.sources.conftest import fixture_json
-from tests.verification.sources.test_cms_procedures import HEADER as CMS_HEADER
-from tests.verification.sources.test_cms_procedures import cms_row
+from tests.verification.sources.layouts import CMS_HEADER_2023 as CMS_HEADER
+from tests.verification.sources.layouts import cms_row
 from tests.verification.sources.test_leie import leie_row
 from verification.models import ExclusionRecord
 from verification.sources.leie import LEIE_HEADER
@@ -31,7 +31,9 @@ def test_import_leie_ends_with_a_one_line_summary_with_its_timing(write_csv):
 
     match = SUMMARY.match(out)
     assert match and match["source"] == "OIG LEIE"
-    assert match["counts"].startswith("2 read, 1 created, 0 updated, 0 unchanged, 0 now inactive, 0 skipped, 1 bad")
+    assert match["counts"].startswith(
+        "1 changed (2 read, 1 created, 0 updated, 0 unchanged, 0 now inactive, 0 skipped, 1 bad"
+    )
     assert "line 3: expected 18 fields, found 1; row skipped" in err
     assert ExclusionRecord.objects.count() == 1
 
@@ -57,7 +59,9 @@ def test_import_cms_procedures_sums_and_summarises(write_csv):
 
     out, _ = run("import_cms_procedures", str(path), "--year", "2024")
 
-    assert out.startswith("CMS procedures 2024: 2 read, 1 created, 0 updated, 0 unchanged, 0 skipped, 0 bad; ")
+    assert out.startswith(
+        "CMS procedures 2024: 1 changed (2 read, 1 created, 0 updated, 0 unchanged, 0 removed, 0 skipped, 0 bad); "
+    )
     assert surgeon.procedure_volumes.get().count == 15
 
 
@@ -74,11 +78,11 @@ def test_import_cms_procedures_refuses_a_wrong_header_and_an_odd_year(write_csv)
 @pytest.mark.django_db
 def test_import_surveys_summarises_responses_and_scores(write_csv):
     surgeon = factories.SurgeonFactory()
-    path = write_csv([SURVEY_HEADER, [surgeon.npi, "2024-05-01", "9.5", "true"]])
+    path = write_csv([SURVEY_HEADER, ["R-0001", surgeon.npi, "2024-05-01", "9.5", "true"]])
 
     out, _ = run("import_surveys", str(path))
 
-    assert out.startswith("Patient surveys: 1 read, 1 created")
+    assert out.startswith("Patient surveys: 1 changed (1 read, 1 created")
     assert "satisfaction scores: 1 created, 0 updated, 0 unchanged" in out
 
 
@@ -100,7 +104,7 @@ def test_import_nppes_summarises_by_result(api):
 
     out, _ = run("import_nppes", "--state", "tx", "--taxonomy", "Orthopaedic Surgery")
 
-    assert out.startswith("NPPES: 3 read, 2 created, 0 updated, 0 unchanged, 1 skipped, 0 bad; ")
+    assert out.startswith("NPPES: 2 changed (3 read, 2 created, 0 updated, 0 unchanged, 1 skipped, 0 bad); ")
 
 
 @pytest.mark.django_db

@@ -5,14 +5,14 @@ import pytest
 
 from directory.models import SatisfactionScore, SurveyResponse
 from tests import factories
-from verification.sources.surveys import SURVEY_HEADER, surveys_import
+from verification.sources.surveys import LEGACY_SURVEY_HEADER, surveys_import
 
 TODAY = dt.date(2026, 11, 25)
 
 
 @pytest.fixture
 def survey_file(write_csv):
-    def write(*rows, header=SURVEY_HEADER, name="surveys.csv"):
+    def write(*rows, header=LEGACY_SURVEY_HEADER, name="surveys.csv"):
         return write_csv([header, *rows], name=name)
 
     return write
@@ -103,5 +103,6 @@ def test_bad_rows_are_reported_with_their_line_and_the_rest_imported(survey_file
 def test_a_wrong_header_imports_nothing(survey_file):
     summary = surveys_import(path=survey_file(["1", "2", "3"], header=["npi", "date", "score"]), today=TODAY)
 
-    assert "is not the header npi,response_date,score,verified_patient" in summary.fatal
+    assert "is not the header response_id,npi,response_date,score,verified_patient" in summary.fatal
+    assert "(nor the older npi,response_date,score,verified_patient)" in summary.fatal
     assert not SurveyResponse.objects.exists()
