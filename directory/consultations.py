@@ -11,6 +11,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from config.celery import send
+
 from .models import ConsultationRequest, Surgeon
 
 logger = logging.getLogger(__name__)
@@ -50,10 +52,21 @@ def consultation_request_create(*, surgeon: Surgeon, data: dict, client: str) ->
     return request
 
 
-def _enqueue(request_id: int) -> None:
+def _enqueue(request_id: int) -> bool:
     from .tasks import consultation_notify
 
-    consultation_notify.delay(request_id)
+    return send(consultation_notify, request_id)
+
+
+RESEND_AFTER = timedelta(minutes=1)
+
+
+def consultation_requests_resend() -> int:
+    """Requests still waiting a minute after they were made (the broker was down): sent again, each only once."""
+    waiting = ConsultationRequest.objects.filter(
+        delivery=ConsultationRequest.Delivery.PENDING, created_at__lt=timezone.now() - RESEND_AFTER
+    )
+    return sum(_enqueue(request_id) for request_id in waiting.values_list("id", flat=True)[:500])
 
 
 def practice_notify(*, request_id: int) -> bool:

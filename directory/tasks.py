@@ -13,3 +13,8 @@ def consultation_notify(request_id: int) -> bool:
 @shared_task
 def consultation_requests_purge() -> int:
     return consultations.consultation_requests_purge()
+
+
+@shared_task
+def consultation_requests_resend() -> int:
+    return consultations.consultation_requests_resend()

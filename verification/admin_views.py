@@ -14,7 +14,7 @@ from directory.models import City
 
 from . import charts, review, services
 from .checks import CHECKS, REQUIRED_CHECKS
-from .models import CheckResult, VerificationRun
+from .models import CheckResult, ListingAudit, VerificationRun
 
 
 class DecisionForm(forms.Form):
@@ -40,6 +40,7 @@ def dashboard(request, admin_site):
         **admin_site.each_context(request),
         "title": "Verification dashboard",
         "runs": review.latest_runs(),
+        "audit": ListingAudit.objects.first(),
         "by_check": by_check,
         "outcomes_chart": charts.stacked_bars(
             [(CHECKS[key].TITLE, by_check.get(key, {})) for key in REQUIRED_CHECKS], title="Outcomes by check"

@@ -3,7 +3,9 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from directory import consultations
 from directory.models import ConsultationRequest
@@ -159,3 +161,19 @@ def test_request_data_appears_on_no_public_page_or_api(client, surgeon, city):
     for page in pages:
         text = client.get(page).text
         assert "Zebediah" not in text and "Unique-marker-7731" not in text
+
+
+def test_a_request_the_broker_did_not_take_is_sent_by_the_sweeper_once(client, surgeon, monkeypatch, celery_eager):
+    monkeypatch.setattr(consultations, "send", lambda task, *args: False)  # the broker is down
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        consultations.consultation_request_create(
+            surgeon=surgeon, data={"name": "Pat", "phone": "7135550100", "reason": "Back pain"}, client="c"
+        )
+    request = ConsultationRequest.objects.get()
+    assert request.delivery == ConsultationRequest.Delivery.PENDING and mail.outbox == []
+    monkeypatch.undo()
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=2)):
+        assert consultations.consultation_requests_resend() == 1
+        assert consultations.consultation_requests_resend() == 0
+    request.refresh_from_db()
+    assert request.delivery == ConsultationRequest.Delivery.SENT and len(mail.outbox) == 1

@@ -112,3 +112,15 @@ def test_a_listed_surgeon_held_by_a_silent_source_is_reported_but_not_a_finding(
     )
     report = listings_audit()
     assert report.findings == [] and len(report.held) == 1
+
+
+def test_the_dashboard_shows_the_last_audit(client, admin_user, listed_city):
+    client.force_login(admin_user)
+    url = "/admin/verification/verificationrun/dashboard/"
+    assert "The audit has not run yet" in client.get(url).text
+    CheckResult.objects.filter(surgeon=top(listed_city[0]), check_key="dea", is_current=True).update(
+        effective_outcome="fail"
+    )
+    listings_audit()
+    page = client.get(url).text
+    assert "1 finding" in page and "dea is fail" in page
