@@ -212,19 +212,28 @@ def _credential_problems(surgeon_id, city, facts: _Facts, today: date) -> list[s
 
 
 def _audit_short_lists(pointers, listed, eligible: dict[int, int], report) -> None:
-    waiting = set(
-        RankingSnapshot.objects.filter(status=RankingSnapshot.Status.AWAITING_APPROVAL).values_list(
-            "city_id", flat=True
-        )
-    )
+    """A list shorter than the eligible surgeons allow needs a reason: a proposal waiting, or a publisher's no."""
+    snapshots = RankingSnapshot.objects.filter(city_id__in=eligible)
+    waiting = set(snapshots.filter(status=RankingSnapshot.Status.AWAITING_APPROVAL).values_list("city_id", flat=True))
+    rejected = {
+        city_id: (decided_at, reason)
+        for city_id, decided_at, reason in snapshots.filter(status=RankingSnapshot.Status.REJECTED)
+        .order_by("approved_at")
+        .values_list("city_id", "approved_at", "decision_reason")
+    }
+    moved = {p.city_id: p.updated_at for p in pointers}
     sizes = {p.city_id: len(listed[p.snapshot_id]) for p in pointers}
     names = dict(City.objects.filter(id__in=eligible).values_list("id", "slug"))
     for city_id, count in sorted(eligible.items()):
         expected, size = min(settings.RANKING_LIST_SIZE, count), sizes.get(city_id, 0)
-        if size < expected and city_id not in waiting:
-            report.findings.append(
-                f"{names[city_id]}: {size} listed while {expected} could be (no proposal awaits approval)."
-            )
+        if size >= expected or city_id in waiting:
+            continue
+        decided_at, reason = rejected.get(city_id, (None, ""))
+        short = f"{names[city_id]}: {size} listed while {expected} could be"
+        if decided_at is not None and (city_id not in moved or decided_at >= moved[city_id]):
+            report.held.append(f"{short}; a publisher rejected the proposal: {reason}")
+        else:
+            report.findings.append(f"{short} (no proposal awaits approval).")
 
 
 def _audit_publication_states(report) -> None:

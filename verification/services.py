@@ -2,6 +2,7 @@
 
 import logging
 from datetime import date, datetime, timedelta
+from uuid import uuid4
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -52,8 +53,10 @@ def run_start(
 
     A scheduled kind is keyed on its period, so firing twice in one period returns the existing run.
     """
-    if period_key is None:
-        period_key = period_key_for(kind, as_of) if kind != Kind.MANUAL else timezone.now().isoformat()
+    if period_key is None:  # a manual run is its own period
+        period_key = (
+            period_key_for(kind, as_of) if kind != Kind.MANUAL else f"{timezone.now():%Y%m%dT%H%M%S}-{uuid4().hex[:8]}"
+        )
     checks = list(SANCTIONS_CHECKS if kind == Kind.SANCTIONS else REQUIRED_CHECKS)
     ids = _surgeon_ids_for(kind, as_of, surgeon_ids)
     size = settings.VERIFICATION_BATCH_SIZE
