@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from .geo import zip_centroid
 from .npi import validate_npi
 
 validate_state = RegexValidator(r"^[A-Z]{2}$", "Use the two-letter USPS state code, e.g. TX.")
@@ -164,10 +165,29 @@ class PracticeLocation(TimeStamped):
 
     class Meta:
         ordering = ["-is_primary", "practice_name"]
-        indexes = [models.Index(fields=["city", "surgeon"])]
+        indexes = [
+            models.Index(fields=["city", "surgeon"]),
+            models.Index(fields=["latitude", "longitude"], name="location_coordinates"),
+        ]
 
     def __str__(self):
-        return f"{self.practice_name}, {self.city}"
+        return f"{self.practice_name or self.address_line1}, {self.city}"
+
+    def save(self, *args, **kwargs):
+        self.locate()
+        if kwargs.get("update_fields") is not None and "postal_code" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "latitude", "longitude"}
+        super().save(*args, **kwargs)
+
+    def locate(self) -> None:
+        """Coordinates from the ZIP code's centroid (empty for a ZIP the offline list does not know)."""
+        self.latitude, self.longitude = zip_centroid(self.postal_code) or (None, None)
+
+    @property
+    def one_line(self) -> str:
+        """The practice name and street address, or the address alone when no source names the practice."""
+        parts = [self.practice_name, self.address_line1, self.address_line2]
+        return ", ".join(part for part in parts if part)
 
 
 class CredentialRecord(TimeStamped):

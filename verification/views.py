@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
+from directory import search as directory_search
 from directory import selectors as directory_selectors
 from directory.education import PAGES
 from directory.npi import is_valid_npi
@@ -96,15 +97,25 @@ def surgeon_detail(request, npi):
 @require_GET
 def search(request):
     form = SearchForm(request.GET or None)
-    page = None
-    if form.is_valid() and form.cleaned_data["q"]:
-        found = directory_selectors.surgeon_search(
-            query=form.cleaned_data["q"],
-            specialty=form.cleaned_data["specialty"],
-            accepting=form.cleaned_data["accepting"],
+    page = found = None
+    if form.is_valid() and form.has_criteria():
+        data = form.cleaned_data
+        found = directory_search.surgeon_search(
+            text=data["q"], specialty=data["specialty"], accepting=data["accepting"], radius=data["radius"]
         )
         page = Paginator(selectors.search_results(found), SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
         for surgeon in page.object_list:
             surgeon.badges = selectors.badges_for(surgeon.current_results)
-    query = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
-    return render(request, "verification/search.html", {"form": form, "page": page, "query": query})
+            surgeon.practice, surgeon.distance = directory_selectors.practice_shown(
+                surgeon, city_ids=found.query.city_ids, origin=found.origin
+            )
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "found": found,
+        "query": form.cleaned_data.get("q", "") if page else "",
+        "page_query": params.urlencode() + "&" if params else "",
+    }
+    return render(request, "verification/search.html", context)

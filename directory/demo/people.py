@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.utils.text import slugify
 
+from ..geo import zip_centroid
 from ..models import (
     Degree,
     Gender,
@@ -207,6 +208,8 @@ class Seeder(CredentialDraws):
         for position, info in enumerate(planned.cities):
             stem = self.pick(PRACTICE_STEMS) if self.random() < 0.8 else info.row["name"]
             name = f"{stem} {self.pick(PRACTICE_KINDS)}"
+            postal_code = f"{info.zip3}{self.between(1, 99):02d}"
+            latitude, longitude = zip_centroid(postal_code) or (None, None)
             planned.add(
                 PracticeLocation,
                 {
@@ -215,7 +218,9 @@ class Seeder(CredentialDraws):
                     "practice_name": name,
                     "address_line1": f"{self.between(100, 9999)} {self.pick(STREETS)}",
                     "address_line2": f"Suite {self.between(100, 950)}" if self.random() < 0.6 else "",
-                    "postal_code": f"{info.zip3}{self.between(1, 99):02d}",
+                    "postal_code": postal_code,
+                    "latitude": latitude,
+                    "longitude": longitude,
                     "phone": f"{info.area}-555-01{self.between(0, 99):02d}",  # 555-0100..0199: reserved for fiction
                     "email": f"appointments@{name.lower().replace(' & ', '-').replace(' ', '-')}.example",
                     "is_primary": position == 0,

@@ -2,6 +2,7 @@ import pytest
 
 from tests import factories
 from verification import publication
+from verification.models import RankingEntry
 
 from .test_runs import run_sync
 
@@ -23,11 +24,24 @@ def names(response):
     return [s.last_name for s in response.context["page"].object_list]
 
 
-def test_listed_surgeons_come_first_with_their_listing_status(client, mixed):
+def test_a_name_query_shows_each_surgeons_listing_status(client, mixed):
     response = client.get("/search/", {"q": "garcia"})
-    found = names(response)
-    assert len(found) == 13 and found[-3:].count("Garcia") == 1
+    assert len(names(response)) == 13
     assert "Top ten in Houston, " in response.text
+
+
+def test_a_city_query_lists_that_citys_top_ten_in_rank_order_then_eligible_then_the_rest(client, mixed, city):
+    unverified = factories.SurgeonFactory(last_name="Aaron")
+    factories.PracticeLocationFactory(surgeon=unverified, city=city)
+    ranked = list(
+        RankingEntry.objects.filter(snapshot__city=city, snapshot__status="published")
+        .order_by("rank")
+        .values_list("surgeon__last_name", flat=True)
+    )
+    found = names(client.get("/search/", {"q": "Houston"}))
+    assert found[:10] == ranked
+    assert sorted(found[10:12]) == sorted({f"Garcia{i}" for i in range(12)} - set(ranked))
+    assert found[12:] == ["Aaron"]
 
 
 def test_search_by_zip_finds_only_that_practice(client, mixed):

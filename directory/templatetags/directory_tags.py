@@ -1,0 +1,49 @@
+"""Template filters for patient pages: tap-to-call phones, human dates inside text, check summaries."""
+
+import re
+from datetime import date
+
+from django import template
+from django.template.defaultfilters import date as date_filter
+from django.utils.safestring import SafeString
+
+from ..selectors import practice_in_city
+
+register = template.Library()
+
+ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+PASSED = frozenset({"pass", "not_applicable"})
+
+
+@register.filter
+def tel_href(phone: str) -> str:
+    """`tel:` URI for a US number as stored ("713-555-0101" → "tel:+17135550101")."""
+    digits = re.sub(r"\D", "", phone or "")
+    if len(digits) == 10:
+        digits = "1" + digits
+    return f"tel:+{digits}" if digits else ""
+
+
+@register.filter
+def human_dates(text: str) -> str:
+    """ISO dates inside a sentence (a check's finding) in the page's date format."""
+
+    def one(match: re.Match) -> str:
+        try:
+            return date_filter(date(*map(int, match.groups())))
+        except ValueError:
+            return match.group(0)
+
+    result = ISO_DATE.sub(one, str(text or ""))
+    return SafeString(result) if isinstance(text, SafeString) else result
+
+
+@register.filter
+def passed_count(badges) -> int:
+    return sum(1 for result in badges if result.effective_outcome in PASSED)
+
+
+@register.filter
+def practice_in(surgeon, city):
+    """The surgeon's practice in this city (where a city's list shows them), else their primary one."""
+    return practice_in_city(surgeon, city.id)
