@@ -285,7 +285,8 @@ if EVIDENCE_S3_BUCKET := env.str("EVIDENCE_S3_BUCKET", default=""):
     }
 
 # --- Consultation requests ---
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# The demo default prints a redacted line: the body holds patient details meant only for the practice.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="directory.mail.RedactedConsoleBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@spine-directory.example")

@@ -77,18 +77,32 @@ def consultation_request(request, npi):
     if not is_valid_npi(npi):
         raise Http404("No surgeon with that NPI")
     surgeon = selectors.surgeon_get(npi=npi)
-    form = ConsultationForm(request.POST or None)
+    form = ConsultationForm(
+        request.POST or None, surgeon=surgeon, initial={"practice": _practice_from(request, surgeon)}
+    )
+    context = {"surgeon": surgeon, "form": form, **_retention()}
     if request.method == "POST" and form.is_valid():
         if not form.is_bot:
             try:
                 consultations.consultation_request_create(
-                    surgeon=surgeon, data=form.request_data(), client=consultations.client_key(_client_ip(request))
+                    surgeon=surgeon,
+                    location=form.cleaned_data["practice"],
+                    data=form.request_data(),
+                    client=consultations.client_key(_client_ip(request)),
                 )
             except consultations.RateLimited:
-                context = {"surgeon": surgeon, "form": form, "rate_limited": True, **_retention()}
-                return render(request, "directory/consultation_form.html", context, status=429)
+                return render(
+                    request, "directory/consultation_form.html", {**context, "rate_limited": True}, status=429
+                )
         return redirect("directory:consultation_sent", npi=npi)
-    return render(request, "directory/consultation_form.html", {"surgeon": surgeon, "form": form, **_retention()})
+    return render(request, "directory/consultation_form.html", context)
+
+
+def _practice_from(request, surgeon):
+    """The practice the patient came from (?practice=<id> on list and search links), else the primary one."""
+    locations = list(surgeon.locations.all())
+    chosen = request.GET.get("practice", "")
+    return next((loc for loc in locations if str(loc.id) == chosen), locations[0] if locations else None)
 
 
 @require_GET
