@@ -8,11 +8,13 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from directory import search as directory_search
 from directory import selectors as directory_selectors
 from directory.education import PAGES
+from directory.i18n import language_alternates
 from directory.npi import is_valid_npi
 from directory.seo import physician_jsonld
 
@@ -48,10 +50,10 @@ def city_detail(request, slug):
     if _etag_matches(request, etag):
         response = HttpResponseNotModified()
     else:
-        key = f"city-page:{city_id}:{snapshot_id}"
+        key = f"city-page:{get_language()}:{city_id}:{snapshot_id}"
         html = cache.get(key)
         if html is None:
-            html = _render_city_list(snapshot_id)
+            html = _render_city_list(snapshot_id, path=request.path)
             cache.set(key, html, settings.CACHE_TTL_SECONDS)
         response = HttpResponse(html)
     response["ETag"] = etag
@@ -59,9 +61,10 @@ def city_detail(request, slug):
     return response
 
 
-def _render_city_list(snapshot_id) -> str:
+def _render_city_list(snapshot_id, *, path: str) -> str:
     snapshot, entries = selectors.snapshot_with_entries(snapshot_id=snapshot_id)
     context = {"city": snapshot.city, "snapshot": snapshot, "entries": entries, "list_size": settings.RANKING_LIST_SIZE}
+    context["language_alternates"] = language_alternates(path)  # the same for everyone: safe to cache
     # Rendered without the request: the cached HTML must hold nothing user-specific (no CSRF token).
     return render_to_string("verification/city_list.html", context)
 
