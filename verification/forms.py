@@ -11,7 +11,9 @@ RADIUS_LABELS = (_("Within 10 miles"), _("Within 25 miles"), _("Within 50 miles"
 
 class SearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label=_("Name, city or ZIP"), strip=True)
-    specialty = forms.ChoiceField(required=False, choices=[("", _("Any specialty")), *Specialty.choices])
+    specialty = forms.ChoiceField(
+        required=False, choices=[("", _("Any specialty")), *((code, _(label)) for code, label in Specialty.choices)]
+    )
     accepting = forms.BooleanField(required=False, label=_("Accepting new patients"))
     radius = forms.TypedChoiceField(
         required=False,
