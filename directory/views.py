@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, translate_url
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -27,7 +28,9 @@ def language_choose(request, code):
     target = request.GET.get("next", "/")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
         target = "/"
-    response = redirect(translate_url(target, code))
+    with translation.override(translation.get_language_from_path(target) or settings.LANGUAGE_CODE):
+        target = translate_url(target, code)  # resolved in the language of the page the patient was on
+    response = redirect(target)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure()
     )
