@@ -47,3 +47,13 @@ def passed_count(badges) -> int:
 def practice_in(surgeon, city):
     """The surgeon's practice in this city (where a city's list shows them), else their primary one."""
     return practice_in_city(surgeon, city.id)
+
+
+@register.filter
+def home_city(surgeon, listings=()):
+    """The city a profile belongs under: the primary practice's, unless only another city lists the surgeon."""
+    primary = next(iter(surgeon.locations.all()), None)
+    listed = [entry.snapshot.city for entry in listings or ()]
+    if primary and (not listed or primary.city_id in {city.id for city in listed}):
+        return primary.city
+    return listed[0] if listed else None
