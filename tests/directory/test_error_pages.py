@@ -49,7 +49,10 @@ def test_make_run_serves_the_demo_with_debug_off():
     assert "$(DEMO_ENV)" in makefile.split("serve:", 1)[1].split("\n\n")[0]
     env = {**os.environ, **dict(pair.split("=", 1) for pair in demo_env.split())}
     env["DJANGO_SECRET_KEY"] = "x" * 64
-    code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.CSRF_COOKIE_SECURE)"
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DEBUG, settings.CSRF_COOKIE_SECURE)"
+    )
     result = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
         [sys.executable, "-c", code],
         cwd=ROOT,
