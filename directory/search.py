@@ -180,27 +180,46 @@ class WordSimilar(Func):
     output_field = BooleanField()
 
 
+class WithinEdits(Func):
+    """PostgreSQL (fuzzystrmatch): the two words are at most `edits` insertions, deletions or substitutions apart."""
+
+    template = "public.levenshtein_less_equal(%(expressions)s, %(edits)s) <= %(edits)s"
+    output_field = BooleanField()
+
+
 class WordSimilarity(Func):
     function = "word_similarity"
     output_field = FloatField()
 
 
-def _fuzzy() -> bool:
-    return connection.vendor == "postgresql"
+def _by_name(surgeons: QuerySet, words: list[str]) -> QuerySet:
+    """Exact word starts; only when nothing matches so (PostgreSQL) a typo is forgiven: "Garcia" never lists Garza."""
+    surgeons = surgeons.annotate(
+        name_folded=NameFold("first_name", "middle_name", "last_name"), last_folded=Fold("last_name")
+    )
+    strict = surgeons.filter(_name_filter(words, fuzzy=False))
+    if connection.vendor == "postgresql" and not strict.exists():
+        strict = surgeons.filter(_name_filter(words, fuzzy=True))
+    return strict.annotate(name_score=_name_score(words, fuzzy=connection.vendor == "postgresql"))
 
 
-def _name_filter(words: list[str]) -> Q:
-    """Every word begins a word of the name, or (PostgreSQL, 4+ letters) is one typo away from one."""
+def _name_filter(words: list[str], *, fuzzy: bool) -> Q:
+    """Every word begins a word of the name; `fuzzy` (PostgreSQL) also lets a word of 4+ letters be one typo off."""
     condition = Q()
     for word in words:
         matches = Q(name_folded__contains=f" {word}")
-        if _fuzzy() and len(word) >= FUZZY_MIN_LENGTH:
-            matches |= Q(WordSimilar(F("name_folded"), Value(word)))
+        if fuzzy and len(word) >= FUZZY_MIN_LENGTH:
+            # The trigram index finds candidates; the edit distance keeps only one typo (a swap costs two).
+            edits = 1 if len(word) < 6 else 2
+            close = Q(WithinEdits(Fold("last_name"), Value(word), edits=edits)) | Q(
+                WithinEdits(Fold("first_name"), Value(word), edits=edits)
+            )
+            matches |= Q(WordSimilar(F("name_folded"), Value(word))) & close
         condition &= matches
     return condition
 
 
-def _name_score(words: list[str]):
+def _name_score(words: list[str], *, fuzzy: bool):
     """Higher for a closer match: the whole last name, then the start of it, then another name, then a typo."""
     score = Value(0.0)
     for word in words:
@@ -208,7 +227,7 @@ def _name_score(words: list[str]):
             When(last_folded=word, then=Value(4.0)),
             When(last_folded__startswith=word, then=Value(3.0)),
             When(name_folded__contains=f" {word}", then=Value(2.0)),
-            default=WordSimilarity(Value(word), F("name_folded")) if _fuzzy() else Value(0.0),
+            default=WordSimilarity(Value(word), F("name_folded")) if fuzzy else Value(0.0),
             output_field=FloatField(),
         )
     return score
@@ -250,10 +269,7 @@ def surgeon_search(
     surgeons = Surgeon.objects.public()
     outcome = SearchOutcome(query=query, surgeons=surgeons, radius=radius)
     if query.words:
-        surgeons = surgeons.annotate(
-            name_folded=NameFold("first_name", "middle_name", "last_name"), last_folded=Fold("last_name")
-        ).filter(_name_filter(query.words))
-        surgeons = surgeons.annotate(name_score=_name_score(query.words))
+        surgeons = _by_name(surgeons, query.words)
     if query.npi:
         surgeons = surgeons.filter(npi=query.npi)
     if query.cities:

@@ -91,5 +91,17 @@ def test_odd_queries_get_a_helpful_page(client, mixed, params):
 def test_search_query_count_is_bounded(client, mixed, make_clean_surgeon, django_assert_max_num_queries):
     for i in range(15):
         make_clean_surgeon(last_name=f"Garcia-extra{i}")
-    with django_assert_max_num_queries(6):
+    # count, page, locations, results, listings; PostgreSQL also asks whether exact name matches exist
+    with django_assert_max_num_queries(7):
         assert client.get("/search/", {"q": "garcia"}).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["Houston", "77030", ""])
+def test_city_nearby_and_filter_searches_keep_a_fixed_query_count(
+    client, mixed, make_clean_surgeon, django_assert_max_num_queries, query
+):
+    client.get("/search/", {"q": query, "accepting": "on"})  # the city list for parsing is cached
+    for i in range(15):
+        make_clean_surgeon(last_name=f"Garcia-extra{i}")
+    with django_assert_max_num_queries(6):
+        assert client.get("/search/", {"q": query, "accepting": "on"}).status_code == 200
