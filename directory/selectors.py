@@ -16,9 +16,10 @@ def city_get(*, slug: str) -> City:
 
 
 def surgeon_get(*, npi: str) -> Surgeon:
+    """A public surgeon's profile data; 404 for a withdrawn surgeon or a deactivated NPI."""
     locations = PracticeLocation.objects.select_related("city")
     return get_object_or_404(
-        Surgeon.objects.prefetch_related(
+        Surgeon.objects.public().prefetch_related(
             Prefetch("locations", queryset=locations),
             "licenses__actions",
             "board_certifications",

@@ -112,3 +112,14 @@ def test_the_demo_mail_backend_prints_no_patient_details():
     printed = stream.getvalue()
     assert "p@x.example" in printed and "Consultation request" in printed
     assert "Pat Patient" not in printed and "555" not in printed
+
+
+@pytest.mark.parametrize("change", [{"is_active": False}, {"npi_deactivated_on": "2026-01-01"}])
+def test_a_surgeon_the_public_may_not_see_has_no_profile_or_form(client, surgeon, change):
+    for name, value in change.items():
+        setattr(surgeon, name, value)
+    surgeon.save()
+    assert client.get(surgeon.get_absolute_url()).status_code == 404
+    assert client.get(url(surgeon)).status_code == 404
+    assert client.post(url(surgeon), GOOD).status_code == 404
+    assert not ConsultationRequest.objects.exists()
