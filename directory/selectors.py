@@ -1,6 +1,6 @@
 """Reads for the public pages, each in a fixed number of queries."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .geo import miles_between
@@ -8,7 +8,11 @@ from .models import City, PracticeLocation, Surgeon
 
 
 def city_list() -> QuerySet[City]:
-    return City.objects.annotate(surgeon_count=Count("locations__surgeon", distinct=True)).order_by("state", "name")
+    """Cities with the number of public surgeons practicing there."""
+    public = Q(locations__surgeon__in=Surgeon.objects.public())
+    return City.objects.annotate(surgeon_count=Count("locations__surgeon", distinct=True, filter=public)).order_by(
+        "state", "name"
+    )
 
 
 def city_get(*, slug: str) -> City:

@@ -168,3 +168,9 @@ def test_search_query_count_is_bounded(client, django_assert_max_num_queries, ci
         factories.PracticeLocationFactory(city=city)
     with django_assert_max_num_queries(6):
         assert client.get("/search/", {"q": "Houston"}).status_code == 200
+
+
+def test_city_pages_count_only_surgeons_the_public_may_see(client, surgeon, city):
+    withdrawn = factories.SurgeonFactory(is_active=False)
+    factories.PracticeLocationFactory(surgeon=withdrawn, city=city)
+    assert client.get("/cities/").context["cities"].get(id=city.id).surgeon_count == 1
