@@ -23,6 +23,13 @@ class SearchForm(forms.Form):
         label=_("Distance from a ZIP code"),
     )
 
+    @staticmethod
+    def with_defaults(data):
+        """The query with the default distance filled in, so the form shows what the search used."""
+        data = data.copy()
+        data.setdefault("radius", str(DEFAULT_RADIUS))
+        return data
+
     def clean_q(self):
         return " ".join(self.cleaned_data["q"].replace("%", " ").replace("_", " ").split())[:100]
 

@@ -99,7 +99,7 @@ def surgeon_detail(request, npi):
 
 @require_GET
 def search(request):
-    form = SearchForm(request.GET or None)
+    form = SearchForm(SearchForm.with_defaults(request.GET) if request.GET else None)
     page = found = None
     if form.is_valid() and form.has_criteria():
         data = form.cleaned_data

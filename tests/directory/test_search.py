@@ -1,6 +1,7 @@
 """Forgiving patient search: the same table of queries on SQLite and PostgreSQL, and nearby by ZIP."""
 
 import importlib
+import re
 
 import pytest
 from django.apps import apps
@@ -195,3 +196,8 @@ def test_namesake_cities_are_told_apart_by_state():
     index = {"springfield": [CityRef(1, "Springfield", "IL"), CityRef(2, "Springfield", "MO")]}
     assert search_query_parse("Springfield, MO", city_index=index).city_ids == [2]
     assert search_query_parse("Springfield", city_index=index).city_ids == [1, 2]
+
+
+def test_the_distance_shown_is_the_default_when_none_was_chosen(client, world):
+    page = client.get("/search/", {"q": "77005"}).text
+    assert re.search(r'<option value="25" selected>', page)
