@@ -105,3 +105,17 @@ def test_city_nearby_and_filter_searches_keep_a_fixed_query_count(
         make_clean_surgeon(last_name=f"Garcia-extra{i}")
     with django_assert_max_num_queries(6):
         assert client.get("/search/", {"q": query, "accepting": "on"}).status_code == 200
+
+
+def test_a_surgeon_listed_only_in_another_city_does_not_join_this_citys_top_ten(
+    client, make_clean_surgeon, exclusion_list_loaded, city
+):
+    for i in range(10):
+        make_clean_surgeon(last_name=f"Houston{i}")
+    fort_worth = factories.CityFactory(name="Fort Worth", state="TX", slug="fort-worth-tx")
+    commuter = make_clean_surgeon(city=fort_worth, last_name="Aardvark")  # first by name, 11th by rank here
+    factories.PracticeLocationFactory(surgeon=commuter, city=city)
+    publication.rankings_publish(run=run_sync()[0])
+    assert RankingEntry.objects.filter(surgeon=commuter, snapshot__city=fort_worth).exists()
+    assert not RankingEntry.objects.filter(surgeon=commuter, snapshot__city=city).exists()
+    assert names(client.get("/search/", {"q": "Houston"}))[-1] == "Aardvark"
