@@ -125,6 +125,7 @@ def test_each_spanish_fbss_page_keeps_the_references_and_review_date(client, pag
     with translation.override("es"):
         assert str(page.title) in text
         assert page.last_reviewed.strftime("%Y-%m-%d") in text
+        assert "1 de noviembre de 2026" in text  # the one Spanish date format
     for reference in REFERENCES:
         assert reference.url in text
     assert '"inLanguage": "es-US"' in text
