@@ -11,13 +11,15 @@ CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public;
 CREATE EXTENSION IF NOT EXISTS fuzzystrmatch SCHEMA public;
 CREATE OR REPLACE FUNCTION directory_fold(value text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT COST 200 AS $$
   SELECT btrim(regexp_replace(
     lower(public.unaccent('public.unaccent'::regdictionary, translate(value, '''’`', ''))), '[^a-z0-9]+', ' ', 'g'))
 $$;
 -- The same folding written out, not a call to directory_fold: a nested SQL function tripled the cost per row.
+-- COST tells the planner a call is dear: with the default it scanned 100,000 rows for "gonzalez" (260 ms)
+-- instead of using the trigram index (13 ms).
 CREATE OR REPLACE FUNCTION directory_name_fold(first text, middle text, last text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE COST 1000 AS $$
   SELECT ' ' || btrim(regexp_replace(
     lower(public.unaccent('public.unaccent'::regdictionary, translate(concat_ws(' ', first, middle, last), '''’`', ''))),
     '[^a-z0-9]+', ' ', 'g'))
