@@ -51,9 +51,14 @@ demo-admin-password: setup
 audit: setup
 	$(MANAGE) audit_listings
 
+# The demo serves production settings (DEBUG off) so visitors see the site's 404 and 500 pages, not Django's
+# technical ones; only HTTPS-specific settings are relaxed for plain http on 127.0.0.1.
+DEMO_ENV := DJANGO_DEBUG=false DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_HSTS_SECONDS=0 DJANGO_SECURE_COOKIES=false
+
 serve:
 	@echo "Serving on http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)"
-	$(MANAGE) runserver 127.0.0.1:8000 --noreload
+	$(DEMO_ENV) DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
+		sh -c '$(MANAGE) collectstatic --no-input -v 0 && exec $(MANAGE) runserver 127.0.0.1:8000 --noreload'
 
 test: $(STAMP)
 	$(BIN)/pytest

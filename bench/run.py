@@ -10,6 +10,7 @@ import os
 import random
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -51,6 +52,18 @@ TARGETS = {
     "leie_rows_per_second": (">=", 50_000),
     "cms_rows_per_second": (">=", 200_000),
     "load_errors": ("<=", 0),
+    "search_p95_ms": ("<=", 150),
+    "nearby_p95_ms": ("<=", 150),
+}
+
+# Patient searches, timed one at a time (latency, not throughput) against gunicorn: the kinds issue 16 names.
+SEARCH_ROUNDS = int(os.environ.get("BENCH_SEARCH_ROUNDS", "20"))
+SEARCHES = {
+    "city": ["q=Houston", "q=San+Antonio", "q=St.+Louis%2C+MO", "q=Oklahoma+City+OK", "q=spine+surgeon+in+Dallas"],
+    "name": ["q=Dr.+Garcia", "q=Nguyen", "q=Patel+Houston", "q=Gonz%C3%A1lez"],
+    "typo": ["q=Gutierez", "q=Rodriquez", "q=Hoston"],
+    "filters": ["specialty=207T00000X&accepting=on", "specialty=207XS0117X"],
+    "nearby": ["q=77005", "q=near+77030&radius=10", "q=75201&radius=50", "q=60611&radius=100"],
 }
 
 
@@ -265,6 +278,7 @@ def step_http(results):
         cached = wrk(f"{base}/cities/{slug}/")
         api = wrk(f"{base}/api/v1/cities/{slug}/top-ten/", headers=[f"Authorization: Api-Key {key}"])
         etag = wrk(f"{base}/cities/{slug}/", headers=[f'If-None-Match: "snapshot-{snapshot_id}"'])
+        step_search(results, base)
         log(f"load: {LOAD_SECONDS} s at 64 connections")
         load = wrk(f"{base}/cities/{slug}/", seconds=LOAD_SECONDS, connections=64)
     with gunicorn(8102, {**PROD, "CACHE_URL": "dummycache://"}):
@@ -282,6 +296,32 @@ def step_http(results):
     results["api_top_ten_vs_minimal"] = round(api["rps"] / minimal["rps"], 3)
     results["etag_304_vs_minimal"] = round(etag["rps"] / minimal["rps"], 3)
     results["load_errors"] = load["errors"] + sum(r["errors"] for r in (minimal, cached, api, etag, uncached))
+
+
+def _p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return round(ordered[max(0, int(len(ordered) * 0.95) - 1)], 1)
+
+
+def step_search(results, base):
+    """p95 latency of each kind of patient search, one request at a time, after one warm-up round."""
+    import urllib.request
+
+    log(f"search: {SEARCH_ROUNDS} rounds of {sum(map(len, SEARCHES.values()))} queries, one at a time")
+    timings = {kind: [] for kind in SEARCHES}
+    for round_number in range(SEARCH_ROUNDS + 1):
+        for kind, queries in SEARCHES.items():
+            for query in queries:
+                started = time.perf_counter()
+                with urllib.request.urlopen(f"{base}/search/?{query}", timeout=30) as response:  # noqa: S310
+                    response.read()
+                if round_number:  # the first round warms caches and connections
+                    timings[kind].append((time.perf_counter() - started) * 1000)
+    results["search"] = {
+        kind: {"p50_ms": round(statistics.median(t), 1), "p95_ms": _p95(t)} for kind, t in timings.items()
+    }
+    results["search_p95_ms"] = _p95([t for kind, samples in timings.items() if kind != "nearby" for t in samples])
+    results["nearby_p95_ms"] = _p95(timings["nearby"])
 
 
 def write_leie(path: Path, rows: int):
@@ -408,6 +448,8 @@ def report(results):
     lines += [f"| {n} | {v} | {t} | {m} |" for n, v, t, m in verdicts(results)]
     lines += ["", "| other figure | value |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in results.items() if k not in TARGETS and not isinstance(v, dict)]
+    for kind, figures in results.get("search", {}).items():
+        lines.append(f"| search {kind} | p95 {figures['p95_ms']} ms |")
     for name, figures in results.get("http", {}).items():
         lines.append(
             f"| http {name} | {figures['rps']} req/s, p99 {figures['p99_ms']} ms, errors {figures['errors']} |"

@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "directory.middleware.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -79,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "verification.context_processors.listed_cities",
+                "directory.context_processors.languages",
             ],
         },
     },
@@ -95,7 +98,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: on a search over 100,000 surgeons it spent 0.38 s compiling a query that runs in 0.1 s.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # Name search forgives one typo through pg_trgm's `%>`: 0.4 catches most single typos in names of 4+
+    # letters (the default 0.6 misses "Garica" for Garcia); exact matches still rank first.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c jit=off -c pg_trgm.word_similarity_threshold=0.4"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # No REDIS_URL: local-memory cache and Celery tasks run in-process.
@@ -157,7 +164,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# Patient pages in English (no prefix) and Spanish (/es/); the admin and the API stay English.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# One human date format per language: "Nov 29, 2026" / "29 de noviembre de 2026".
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -197,8 +209,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Off only for the local demo (`make run` serves production settings over plain http on 127.0.0.1).
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
     STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
@@ -298,7 +310,8 @@ if EVIDENCE_S3_BUCKET := env.str("EVIDENCE_S3_BUCKET", default=""):
     }
 
 # --- Consultation requests ---
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# The demo default prints a redacted line: the body holds patient details meant only for the practice.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="directory.mail.RedactedConsoleBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@spine-directory.example")

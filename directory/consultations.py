@@ -9,11 +9,11 @@ from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from config.celery import send
 
-from .models import ConsultationRequest, Surgeon
+from .models import ConsultationRequest, PracticeLocation, Surgeon
 
 logger = logging.getLogger(__name__)
 WINDOW_SECONDS = 3600
@@ -38,12 +38,16 @@ def client_key(remote_addr: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{remote_addr}".encode()).hexdigest()[:32]
 
 
-def consultation_request_create(*, surgeon: Surgeon, data: dict, client: str) -> ConsultationRequest:
+def consultation_request_create(
+    *, surgeon: Surgeon, data: dict, client: str, location: PracticeLocation | None = None
+) -> ConsultationRequest:
+    """Store a request for the practice the patient chose (one of the surgeon's; else their primary one)."""
     if _over_limit(f"client:{client}", settings.CONSULTATION_LIMIT_PER_CLIENT) or _over_limit(
         f"surgeon:{surgeon.id}", settings.CONSULTATION_LIMIT_PER_SURGEON
     ):
         raise RateLimited
-    location = next(iter(surgeon.locations.all()), None)
+    if location is None or location.surgeon_id != surgeon.id:
+        location = next(iter(surgeon.locations.all()), None)
     request = ConsultationRequest(surgeon=surgeon, location=location, consent=True, **data)
     request.full_clean()
     with transaction.atomic():
@@ -76,12 +80,15 @@ def practice_notify(*, request_id: int) -> bool:
     )
     if not claimed:
         return False
-    request = ConsultationRequest.objects.select_related("surgeon", "location").get(id=request_id)
+    request = ConsultationRequest.objects.select_related("surgeon", "location__city").get(id=request_id)
     recipient = (request.location.email if request.location else "") or settings.CONSULTATION_FALLBACK_EMAIL
     try:
+        # The practice reads English, whatever language the patient used.
+        with translation.override("en"):
+            message = render_to_string("directory/email/consultation_request.txt", {"request": request})
         send_mail(
             subject=f"Consultation request for {request.surgeon.display_name}",
-            message=render_to_string("directory/email/consultation_request.txt", {"request": request}),
+            message=message,
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[recipient],
         )

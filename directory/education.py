@@ -3,6 +3,10 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.functional import Promise
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
 
 @dataclass(frozen=True)
 class Reference:
@@ -11,12 +15,17 @@ class Reference:
     url: str
 
 
+# Article bodies per language: a whole reviewed text per language (directory/education/<lang>/...), not
+# sentence-by-sentence catalog entries, so a reviewer reads the Spanish page as a patient will.
+TRANSLATED_ARTICLES = ("es",)
+
+
 @dataclass(frozen=True)
 class EducationPage:
     slug: str
-    title: str
-    summary: str
-    last_reviewed: date
+    title: str | Promise
+    summary: str | Promise
+    last_reviewed: date  # the same in every language: a translation is reviewed with its source
     template: str  # the article body only, without the site layout
 
     @property
@@ -25,7 +34,11 @@ class EducationPage:
 
     @property
     def article_template(self) -> str:
-        """The article body without the site layout: the page includes it, the partner API renders it alone."""
+        """The article body in the active language, without the site layout (the partner API renders it alone)."""
+        language = get_language() or "en"
+        if language in TRANSLATED_ARTICLES:
+            folder, name = self.template.rsplit("/", 1)
+            return f"{folder}/{language}/{name}"
         return self.template
 
 
@@ -50,29 +63,29 @@ REFERENCES = (
 PAGES = (
     EducationPage(
         slug="what-is-fbss",
-        title="What is Failed Back Surgery Syndrome?",
-        summary="Why back or neck pain can continue or return after spine surgery, and what the name means.",
+        title=_("What is Failed Back Surgery Syndrome?"),
+        summary=_("Why back or neck pain can continue or return after spine surgery, and what the name means."),
         last_reviewed=date(2026, 11, 1),
         template="directory/education/what_is_fbss.html",
     ),
     EducationPage(
         slug="causes",
-        title="Causes of Failed Back Surgery Syndrome",
-        summary="The common reasons surgery does not relieve pain: diagnosis, technique, healing and scar tissue.",
+        title=_("Causes of Failed Back Surgery Syndrome"),
+        summary=_("The common reasons surgery does not relieve pain: diagnosis, technique, healing and scar tissue."),
         last_reviewed=date(2026, 11, 1),
         template="directory/education/causes.html",
     ),
     EducationPage(
         slug="symptoms",
-        title="Symptoms and warning signs",
-        summary="How to tell normal healing from signs that something needs a doctor's attention.",
+        title=_("Symptoms and warning signs"),
+        summary=_("How to tell normal healing from signs that something needs a doctor's attention."),
         last_reviewed=date(2026, 11, 1),
         template="directory/education/symptoms.html",
     ),
     EducationPage(
         slug="diagnosis-and-treatment",
-        title="Diagnosis and treatment",
-        summary="How doctors find the cause of ongoing pain, and the treatments they usually try, in order.",
+        title=_("Diagnosis and treatment"),
+        summary=_("How doctors find the cause of ongoing pain, and the treatments they usually try, in order."),
         last_reviewed=date(2026, 11, 1),
         template="directory/education/diagnosis_treatment.html",
     ),

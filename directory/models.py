@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from .geo import zip_centroid
 from .npi import validate_npi
 from .phones import phone_e164
 
@@ -117,7 +118,11 @@ class SurgeonQuerySet(models.QuerySet):
     def public(self):
         """Surgeons the public may see, search and find listed: in the directory, with an NPI still active, and
         spine surgeons (by taxonomy, or an orthopaedic surgeon whose spine practice is shown)."""
-        return self.filter(is_active=True, npi_deactivated_on__isnull=True, spine_scope__in=SHOWN_SPINE_SCOPES)
+        return self.with_profile().filter(npi_deactivated_on__isnull=True)
+
+    def with_profile(self):
+        """Surgeons whose profile page opens: the public ones, and a deactivated NPI's (the page says so)."""
+        return self.filter(is_active=True, spine_scope__in=SHOWN_SPINE_SCOPES)
 
 
 class Surgeon(TimeStamped):
@@ -269,7 +274,10 @@ class PracticeLocation(TimeStamped):
 
     class Meta:
         ordering = ["-is_primary", "practice_name"]
-        indexes = [models.Index(fields=["city", "surgeon"])]
+        indexes = [
+            models.Index(fields=["city", "surgeon"]),
+            models.Index(fields=["latitude", "longitude"], name="location_coordinates"),
+        ]
 
     def __str__(self):
         return f"{self.practice_name or self.address_line1}, {self.city}"
@@ -277,6 +285,9 @@ class PracticeLocation(TimeStamped):
     def save(self, *args, **kwargs):
         with contextlib.suppress(ValueError):  # full_clean() reports a bad number where a person typed it
             self.phone = phone_e164(self.phone)  # one form, whatever the source wrote
+        self.locate()
+        if kwargs.get("update_fields") is not None and "postal_code" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "latitude", "longitude"}
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -284,6 +295,16 @@ class PracticeLocation(TimeStamped):
             self.phone = phone_e164(self.phone)
         except ValueError as exc:
             raise ValidationError({"phone": str(exc)}) from None
+
+    def locate(self) -> None:
+        """Coordinates from the ZIP code's centroid (empty for a ZIP the offline list does not know)."""
+        self.latitude, self.longitude = zip_centroid(self.postal_code) or (None, None)
+
+    @property
+    def one_line(self) -> str:
+        """The practice name and street address, or the address alone when no source names the practice."""
+        parts = [self.practice_name, self.address_line1, self.address_line2]
+        return ", ".join(part for part in parts if part)
 
 
 class CredentialRecord(TimeStamped):

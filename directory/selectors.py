@@ -3,21 +3,28 @@
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from .geo import miles_between
 from .models import City, PracticeLocation, Surgeon
 
 
 def city_list() -> QuerySet[City]:
-    return City.objects.annotate(surgeon_count=Count("locations__surgeon", distinct=True)).order_by("state", "name")
+    """Cities with the number of public surgeons practicing there."""
+    public = Q(locations__surgeon__in=Surgeon.objects.public())
+    return City.objects.annotate(surgeon_count=Count("locations__surgeon", distinct=True, filter=public)).order_by(
+        "state", "name"
+    )
 
 
 def city_get(*, slug: str) -> City:
     return get_object_or_404(city_list(), slug=slug)
 
 
-def surgeon_get(*, npi: str) -> Surgeon:
+def surgeon_get(*, npi: str, deactivated_too: bool = False) -> Surgeon:
+    """A public surgeon's profile data; 404 for a withdrawn surgeon, or a deactivated NPI unless `deactivated_too`."""
     locations = PracticeLocation.objects.select_related("city")
+    surgeons = Surgeon.objects.with_profile() if deactivated_too else Surgeon.objects.public()
     return get_object_or_404(
-        Surgeon.objects.prefetch_related(
+        surgeons.prefetch_related(
             Prefetch("locations", queryset=locations),
             "licenses__actions",
             "board_certifications",
@@ -30,25 +37,20 @@ def surgeon_get(*, npi: str) -> Surgeon:
     )
 
 
-def surgeon_search(*, query: str, specialty: str = "", accepting: bool = False) -> QuerySet[Surgeon]:
-    """Surgeons matching every word of the query as a name, NPI, city or ZIP prefix.
+def practice_shown(
+    surgeon: Surgeon, *, city_ids: list[int] = (), origin: tuple[float, float] | None = None
+) -> tuple[PracticeLocation | None, float | None]:
+    """(the practice to show, miles from origin): the nearest one, else one in the city, else the primary one."""
+    locations = list(surgeon.locations.all())
+    if origin:
+        located = [(miles_between(origin, (loc.latitude, loc.longitude)), loc) for loc in locations if loc.latitude]
+        if located:
+            distance, nearest = min(located, key=lambda pair: pair[0])
+            return nearest, round(distance, 1)
+    in_city = [loc for loc in locations if loc.city_id in city_ids]
+    return next(iter(in_city or locations), None), None
 
-    On PostgreSQL the name lookups use trigram indexes (migration 0004); SQLite scans, which is fine at its size.
-    """
-    surgeons = Surgeon.objects.all()
-    for term in query.split()[:5]:
-        # Two id sets the database builds once each from indexes, not a correlated lookup per surgeon.
-        by_name = Surgeon.objects.filter(
-            Q(last_name__istartswith=term) | Q(first_name__istartswith=term) | Q(npi=term)
-        ).values("id")
-        places = Q(city__in=City.objects.filter(name__istartswith=term))
-        if term.isdigit():
-            places |= Q(postal_code__startswith=term)
-        by_place = PracticeLocation.objects.filter(places).values("surgeon_id")
-        surgeons = surgeons.filter(Q(id__in=by_name) | Q(id__in=by_place))
-    if specialty:
-        surgeons = surgeons.filter(specialty=specialty)
-    if accepting:
-        surgeons = surgeons.filter(accepting_new_patients=True)
-    primary = PracticeLocation.objects.select_related("city").order_by("-is_primary", "id")
-    return surgeons.prefetch_related(Prefetch("locations", queryset=primary))
+
+def practice_in_city(surgeon: Surgeon, city_id: int) -> PracticeLocation | None:
+    """The surgeon's practice in that city (a list shows them there), else their primary practice."""
+    return practice_shown(surgeon, city_ids=[city_id])[0]

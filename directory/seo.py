@@ -3,6 +3,7 @@
 import json
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from .education import EducationPage
 from .models import Surgeon
@@ -34,7 +35,7 @@ def physician_jsonld(surgeon: Surgeon, *, url: str) -> str:
             "name": surgeon.display_name,
             "url": url,
             "identifier": {"@type": "PropertyValue", "propertyID": "NPI", "value": surgeon.npi},
-            "medicalSpecialty": surgeon.get_specialty_display(),
+            "medicalSpecialty": str(surgeon.get_specialty_display()),
             "address": addresses,
             "isAcceptingNewPatients": surgeon.accepting_new_patients,
             "knowsLanguage": surgeon.language_list,
@@ -47,11 +48,11 @@ def medical_webpage_jsonld(page: EducationPage, *, url: str, references) -> str:
         {
             "@context": "https://schema.org",
             "@type": "MedicalWebPage",
-            "name": page.title,
-            "headline": page.title,
-            "description": page.summary,
+            "name": str(page.title),
+            "headline": str(page.title),
+            "description": str(page.summary),
             "url": url,
-            "inLanguage": "en-US",
+            "inLanguage": "es-US" if get_language() == "es" else "en-US",
             "lastReviewed": page.last_reviewed.isoformat(),
             "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
             "about": {"@type": "MedicalCondition", "name": "Failed back surgery syndrome"},

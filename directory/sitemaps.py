@@ -1,5 +1,8 @@
-"""sitemap.xml: static pages, FBSS pages, cities and surgeon profiles."""
+"""sitemap.xml: static pages, FBSS pages, cities and surgeon profiles, each in every language with hreflang."""
 
+from collections.abc import Sequence
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
@@ -7,7 +10,15 @@ from .education import PAGES
 from .models import City, Surgeon
 
 
-class StaticSitemap(Sitemap):
+class PatientSitemap(Sitemap):
+    """Each page once per language, with <xhtml:link rel="alternate" hreflang> to the others and x-default."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class StaticSitemap(PatientSitemap):
     def items(self):
         return [
             "directory:home",
@@ -21,7 +32,7 @@ class StaticSitemap(Sitemap):
         return reverse(item)
 
 
-class EducationSitemap(Sitemap):
+class EducationSitemap(PatientSitemap):
     def items(self):
         return list(PAGES)
 
@@ -32,7 +43,7 @@ class EducationSitemap(Sitemap):
         return item.last_reviewed
 
 
-class CitySitemap(Sitemap):
+class CitySitemap(PatientSitemap):
     def items(self):
         return City.objects.order_by("slug").only("slug", "updated_at")
 
@@ -40,11 +51,37 @@ class CitySitemap(Sitemap):
         return item.updated_at
 
 
-class SurgeonSitemap(Sitemap):
+class PerLanguage(Sequence):
+    """(row, language) pairs over a queryset, read one page at a time.
+
+    Django's i18n sitemap builds every pair in memory; at 100,000 surgeons that read the whole table per page.
+    """
+
+    def __init__(self, queryset, languages: list[str]):
+        self.queryset, self.languages = queryset, languages
+
+    def __len__(self):
+        return self.queryset.count() * len(self.languages)
+
+    def __getitem__(self, index):
+        n = len(self.languages)
+        if not isinstance(index, slice):
+            return (self.queryset[index // n], self.languages[index % n])
+        start, stop, _ = index.indices(len(self))
+        rows = self.queryset[start // n : (stop + n - 1) // n]
+        pairs = [(row, language) for row in rows for language in self.languages]
+        skip = start % n
+        return pairs[skip : skip + max(stop - start, 0)]
+
+
+class SurgeonSitemap(PatientSitemap):
     limit = 10000
 
     def items(self):
-        return Surgeon.objects.order_by("npi").only("npi", "updated_at")
+        return Surgeon.objects.public().order_by("npi").only("npi", "updated_at")
+
+    def _items(self):
+        return PerLanguage(self.items(), [code for code, _ in settings.LANGUAGES])
 
     def lastmod(self, item):
         return item.updated_at

@@ -3,7 +3,9 @@
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, translate_url
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import consultations, selectors
@@ -16,6 +18,23 @@ from .seo import medical_webpage_jsonld
 @require_GET
 def healthz(request):
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def language_choose(request, code):
+    """The language switcher: remember the patient's choice and show the page they were on in that language."""
+    if code not in dict(settings.LANGUAGES):
+        raise Http404("No such language")
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        target = "/"
+    with translation.override(translation.get_language_from_path(target) or settings.LANGUAGE_CODE):
+        target = translate_url(target, code)  # resolved in the language of the page the patient was on
+    response = redirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure()
+    )
+    return response
 
 
 @require_GET
@@ -77,18 +96,32 @@ def consultation_request(request, npi):
     if not is_valid_npi(npi):
         raise Http404("No surgeon with that NPI")
     surgeon = selectors.surgeon_get(npi=npi)
-    form = ConsultationForm(request.POST or None)
+    form = ConsultationForm(
+        request.POST or None, surgeon=surgeon, initial={"practice": _practice_from(request, surgeon)}
+    )
+    context = {"surgeon": surgeon, "form": form, **_retention()}
     if request.method == "POST" and form.is_valid():
         if not form.is_bot:
             try:
                 consultations.consultation_request_create(
-                    surgeon=surgeon, data=form.request_data(), client=consultations.client_key(_client_ip(request))
+                    surgeon=surgeon,
+                    location=form.cleaned_data["practice"],
+                    data=form.request_data(),
+                    client=consultations.client_key(_client_ip(request)),
                 )
             except consultations.RateLimited:
-                context = {"surgeon": surgeon, "form": form, "rate_limited": True, **_retention()}
-                return render(request, "directory/consultation_form.html", context, status=429)
+                return render(
+                    request, "directory/consultation_form.html", {**context, "rate_limited": True}, status=429
+                )
         return redirect("directory:consultation_sent", npi=npi)
-    return render(request, "directory/consultation_form.html", {"surgeon": surgeon, "form": form, **_retention()})
+    return render(request, "directory/consultation_form.html", context)
+
+
+def _practice_from(request, surgeon):
+    """The practice the patient came from (?practice=<id> on list and search links), else the primary one."""
+    locations = list(surgeon.locations.all())
+    chosen = request.GET.get("practice", "")
+    return next((loc for loc in locations if str(loc.id) == chosen), locations[0] if locations else None)
 
 
 @require_GET

@@ -5,14 +5,28 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
 from django.http import Http404
 from django.utils import timezone
 
 from directory.models import City, PracticeLocation
+from directory.search import SearchOutcome
 from directory.selectors import city_list
 
 from .checks import REQUIRED_CHECKS
+from .checks.types import ELIGIBLE_OUTCOMES
 from .models import CheckResult, CityRanking, RankingEntry, RankingSnapshot, ReviewDecision
 
 
@@ -28,16 +42,13 @@ def pointer_cache_key(slug: str) -> str:
     return f"city-pointer:{slug}"
 
 
-# Rendered lists are cached by snapshot id: a published snapshot never changes, so they never go stale.
-PAGE_LANGUAGES = ("en",)
-
-
-def city_page_cache_key(city_id: int, snapshot_id: int, language: str = "en") -> str:
+# Rendered lists are cached by snapshot id (and language): a published snapshot never changes.
+def city_page_cache_key(city_id: int, snapshot_id: int, language: str) -> str:
     return f"city-page:{language}:{city_id}:{snapshot_id}"
 
 
 def city_page_cache_keys(city_id: int, snapshot_id: int) -> list[str]:
-    return [city_page_cache_key(city_id, snapshot_id, language) for language in PAGE_LANGUAGES]
+    return [city_page_cache_key(city_id, snapshot_id, language) for language, _ in settings.LANGUAGES]
 
 
 def top_ten_cache_key(snapshot_id: int) -> str:
@@ -133,16 +144,40 @@ def surgeon_verification_get(*, surgeon_id: int) -> dict:
     return {"results": badges_for(current), "listings": list(listings)}
 
 
-def search_results(surgeons: QuerySet) -> QuerySet:
-    """Listed surgeons first; each result carries its current listings and badges (two queries per page)."""
-    listed = Exists(current_listings().filter(surgeon=OuterRef("pk")))
+def _eligible_now():
+    """True when every required check is currently passed (or not applicable) and still valid."""
+    valid = (
+        CheckResult.objects.filter(surgeon=OuterRef("pk"), is_current=True, effective_outcome__in=ELIGIBLE_OUTCOMES)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate()))
+        .values("surgeon")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return GreaterThanOrEqual(Coalesce(Subquery(valid, output_field=IntegerField()), 0), len(REQUIRED_CHECKS))
+
+
+def search_results(found: SearchOutcome) -> QuerySet:
+    """Results in the order a patient expects; each carries its locations, current listings and badges.
+
+    Nearby: nearest first. Names: best match first. A city: its current list in rank order, then its other
+    eligible surgeons, then the rest. Otherwise surgeons on a published list come first.
+    """
+    surgeons = found.surgeons.annotate(listed=Exists(current_listings().filter(surgeon=OuterRef("pk"))))
+    order = []
+    if found.origin:
+        order.append(F("distance_squared").asc())
+    if found.query.words:
+        order.append(F("name_score").desc())
+    if found.query.cities:
+        ranks = current_listings().filter(surgeon=OuterRef("pk"), snapshot__city_id__in=found.query.city_ids)
+        ranks = ranks.order_by("rank")
+        surgeons = surgeons.annotate(city_rank=Subquery(ranks.values("rank")[:1]), eligible=_eligible_now())
+        order += [F("city_rank").asc(nulls_last=True), F("eligible").desc()]
     current = CheckResult.objects.filter(is_current=True).order_by("check_key")
     entries = current_listings().select_related("snapshot__city")
-    return (
-        surgeons.annotate(listed=listed)
-        .order_by("-listed", "last_name", "first_name", "npi")
-        .prefetch_related(
-            Prefetch("check_results", queryset=current, to_attr="current_results"),
-            Prefetch("ranking_entries", queryset=entries, to_attr="listings"),
-        )
+    locations = PracticeLocation.objects.select_related("city").order_by("-is_primary", "id")
+    return surgeons.order_by(*order, F("listed").desc(), "last_name", "first_name", "npi").prefetch_related(
+        Prefetch("locations", queryset=locations),
+        Prefetch("check_results", queryset=current, to_attr="current_results"),
+        Prefetch("ranking_entries", queryset=entries, to_attr="listings"),
     )

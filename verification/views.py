@@ -8,10 +8,13 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from directory import search as directory_search
 from directory import selectors as directory_selectors
 from directory.education import PAGES
+from directory.i18n import language_alternates
 from directory.npi import is_valid_npi
 from directory.seo import physician_jsonld
 
@@ -47,10 +50,10 @@ def city_detail(request, slug):
     if _etag_matches(request, etag):
         response = HttpResponseNotModified()
     else:
-        key = selectors.city_page_cache_key(city_id, snapshot_id)
+        key = selectors.city_page_cache_key(city_id, snapshot_id, get_language())
         html = cache.get(key)
         if html is None:
-            html = _render_city_list(snapshot_id)
+            html = _render_city_list(snapshot_id, path=request.path)
             cache.set(key, html, settings.CACHE_TTL_SECONDS)
         response = HttpResponse(html)
     response["ETag"] = etag
@@ -58,9 +61,10 @@ def city_detail(request, slug):
     return response
 
 
-def _render_city_list(snapshot_id) -> str:
+def _render_city_list(snapshot_id, *, path: str) -> str:
     snapshot, entries = selectors.snapshot_with_entries(snapshot_id=snapshot_id)
     context = {"city": snapshot.city, "snapshot": snapshot, "entries": entries, "list_size": settings.RANKING_LIST_SIZE}
+    context["language_alternates"] = language_alternates(path)  # the same for everyone: safe to cache
     # Rendered without the request: the cached HTML must hold nothing user-specific (no CSRF token).
     return render_to_string("verification/city_list.html", context)
 
@@ -87,7 +91,7 @@ def snapshot_detail(request, slug, snapshot_id):
 def surgeon_detail(request, npi):
     if not is_valid_npi(npi):
         raise Http404("No surgeon with that NPI")
-    surgeon = directory_selectors.surgeon_get(npi=npi)
+    surgeon = directory_selectors.surgeon_get(npi=npi, deactivated_too=True)
     jsonld = physician_jsonld(surgeon, url=settings.SITE_URL + reverse("directory:surgeon", args=[npi]))
     context = {"surgeon": surgeon, "jsonld": jsonld, **selectors.surgeon_verification_get(surgeon_id=surgeon.id)}
     return render(request, "verification/surgeon.html", context)
@@ -95,16 +99,26 @@ def surgeon_detail(request, npi):
 
 @require_GET
 def search(request):
-    form = SearchForm(request.GET or None)
-    page = None
-    if form.is_valid() and form.cleaned_data["q"]:
-        found = directory_selectors.surgeon_search(
-            query=form.cleaned_data["q"],
-            specialty=form.cleaned_data["specialty"],
-            accepting=form.cleaned_data["accepting"],
+    form = SearchForm(SearchForm.with_defaults(request.GET) if request.GET else None)
+    page = found = None
+    if form.is_valid() and form.has_criteria():
+        data = form.cleaned_data
+        found = directory_search.surgeon_search(
+            text=data["q"], specialty=data["specialty"], accepting=data["accepting"], radius=data["radius"]
         )
         page = Paginator(selectors.search_results(found), SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
         for surgeon in page.object_list:
             surgeon.badges = selectors.badges_for(surgeon.current_results)
-    query = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
-    return render(request, "verification/search.html", {"form": form, "page": page, "query": query})
+            surgeon.practice, surgeon.distance = directory_selectors.practice_shown(
+                surgeon, city_ids=found.query.city_ids, origin=found.origin
+            )
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "found": found,
+        "query": form.cleaned_data.get("q", "") if page else "",
+        "page_query": params.urlencode() + "&" if params else "",
+    }
+    return render(request, "verification/search.html", context)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.utils.text import slugify
 
+from ..geo import zip_centroid
 from ..models import (
     Degree,
     Gender,
@@ -236,13 +237,18 @@ class Seeder(CredentialDraws):
             name = f"{stem} {self.pick(PRACTICE_KINDS)}"
             group = None if self.random() < UNNAMED_PRACTICE_SHARE else self.group(planned, name, info)
             street = f"{self.between(100, 9999)} {self.pick(STREETS)}"
+            suite = f"Suite {self.between(100, 950)}" if self.random() < 0.6 else ""
+            postal_code = f"{info.zip3}{self.between(1, 99):02d}"
+            latitude, longitude = zip_centroid(postal_code) or (None, None)
             row = {
                 "surgeon": planned.surgeon,
                 "city": info.row,
                 "practice_name": group["name"] if group else "",  # a name only where a source gives one
                 "address_line1": street,
-                "address_line2": f"Suite {self.between(100, 950)}" if self.random() < 0.6 else "",
-                "postal_code": f"{info.zip3}{self.between(1, 99):02d}",
+                "address_line2": suite,
+                "postal_code": postal_code,
+                "latitude": latitude,
+                "longitude": longitude,
                 "phone": f"+1{info.area}55501{self.between(0, 99):02d}",  # 555-0100..0199: reserved for fiction
                 "email": f"appointments@{(name if group else street).lower().replace(' & ', '-').replace(' ', '-')}"
                 ".example",

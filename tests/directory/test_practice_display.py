@@ -69,5 +69,5 @@ def test_the_profile_of_a_deactivated_npi_says_so_and_offers_no_consultation(cli
 
     page = client.get(surgeon.get_absolute_url()).text
 
-    assert "This NPI was deactivated on August 14, 2024" in page
+    assert "This NPI was deactivated on Aug 14, 2024" in page
     assert "Request a consultation" not in page

@@ -34,7 +34,7 @@ def test_patient_goes_from_home_to_a_surgeons_badge_evidence(page, shoot, live_s
     shoot("02-city")
     badge = page.locator("ol.ranked-list > li").first.locator("summary.badge").first
     badge.click()
-    evidence = page.locator("ol.ranked-list > li").first.locator("details[open] .evidence")
+    evidence = page.locator("ol.ranked-list > li").first.locator(".badge-list details[open] .evidence")
     assert "checked" in evidence.inner_text()
     shoot("03-badge-evidence")
     page.locator("ol.ranked-list > li h2 a").first.click()

@@ -97,8 +97,10 @@ def test_a_cached_pointer_or_page_that_disagrees_is_found(listed_city, client):
     city, _ = listed_city
     pointer = CityRanking.objects.get(city=city)
     client.get(city.get_absolute_url())  # renders and caches the page
-    html = cache.get(selectors.city_page_cache_key(city.id, pointer.snapshot_id))
-    cache.set(selectors.city_page_cache_key(city.id, pointer.snapshot_id), html.replace(top(city).npi, "0000000000"))
+    html = cache.get(selectors.city_page_cache_key(city.id, pointer.snapshot_id, "en"))
+    cache.set(
+        selectors.city_page_cache_key(city.id, pointer.snapshot_id, "en"), html.replace(top(city).npi, "0000000000")
+    )
     cache.set(selectors.pointer_cache_key(city.slug), (city.id, 999, None))
     findings = listings_audit().findings
     assert any("cached pointer names list #999" in f for f in findings)

@@ -2,6 +2,7 @@ import pytest
 
 from tests import factories
 from verification import publication
+from verification.models import RankingEntry
 
 from .test_runs import run_sync
 
@@ -23,11 +24,24 @@ def names(response):
     return [s.last_name for s in response.context["page"].object_list]
 
 
-def test_listed_surgeons_come_first_with_their_listing_status(client, mixed):
+def test_a_name_query_shows_each_surgeons_listing_status(client, mixed):
     response = client.get("/search/", {"q": "garcia"})
-    found = names(response)
-    assert len(found) == 13 and found[-3:].count("Garcia") == 1
+    assert len(names(response)) == 13
     assert "Top ten in Houston, " in response.text
+
+
+def test_a_city_query_lists_that_citys_top_ten_in_rank_order_then_eligible_then_the_rest(client, mixed, city):
+    unverified = factories.SurgeonFactory(last_name="Aaron")
+    factories.PracticeLocationFactory(surgeon=unverified, city=city)
+    ranked = list(
+        RankingEntry.objects.filter(snapshot__city=city, snapshot__status="published")
+        .order_by("rank")
+        .values_list("surgeon__last_name", flat=True)
+    )
+    found = names(client.get("/search/", {"q": "Houston"}))
+    assert found[:10] == ranked
+    assert sorted(found[10:12]) == sorted({f"Garcia{i}" for i in range(12)} - set(ranked))
+    assert found[12:] == ["Aaron"]
 
 
 def test_search_by_zip_finds_only_that_practice(client, mixed):
@@ -77,5 +91,31 @@ def test_odd_queries_get_a_helpful_page(client, mixed, params):
 def test_search_query_count_is_bounded(client, mixed, make_clean_surgeon, django_assert_max_num_queries):
     for i in range(15):
         make_clean_surgeon(last_name=f"Garcia-extra{i}")
-    with django_assert_max_num_queries(6):
+    # count, page, locations, results, listings; PostgreSQL also asks whether exact name matches exist
+    with django_assert_max_num_queries(7):
         assert client.get("/search/", {"q": "garcia"}).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["Houston", "77030", ""])
+def test_city_nearby_and_filter_searches_keep_a_fixed_query_count(
+    client, mixed, make_clean_surgeon, django_assert_max_num_queries, query
+):
+    client.get("/search/", {"q": query, "accepting": "on"})  # the city list for parsing is cached
+    for i in range(15):
+        make_clean_surgeon(last_name=f"Garcia-extra{i}")
+    with django_assert_max_num_queries(6):
+        assert client.get("/search/", {"q": query, "accepting": "on"}).status_code == 200
+
+
+def test_a_surgeon_listed_only_in_another_city_does_not_join_this_citys_top_ten(
+    client, make_clean_surgeon, exclusion_list_loaded, city
+):
+    for i in range(10):
+        make_clean_surgeon(last_name=f"Houston{i}")
+    fort_worth = factories.CityFactory(name="Fort Worth", state="TX", slug="fort-worth-tx")
+    commuter = make_clean_surgeon(city=fort_worth, last_name="Aardvark")  # first by name, 11th by rank here
+    factories.PracticeLocationFactory(surgeon=commuter, city=city)
+    publication.rankings_publish(run=run_sync()[0])
+    assert RankingEntry.objects.filter(surgeon=commuter, snapshot__city=fort_worth).exists()
+    assert not RankingEntry.objects.filter(surgeon=commuter, snapshot__city=city).exists()
+    assert names(client.get("/search/", {"q": "Houston"}))[-1] == "Aardvark"
