@@ -314,6 +314,7 @@ if EVIDENCE_S3_BUCKET := env.str("EVIDENCE_S3_BUCKET", default=""):
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="directory.mail.RedactedConsoleBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))  # for the file-based backend
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@spine-directory.example")
 CONSULTATION_FALLBACK_EMAIL = env.str("CONSULTATION_FALLBACK_EMAIL", default="practices@spine-directory.example")
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)  # trust the last X-Forwarded-For hop

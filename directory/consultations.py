@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -73,10 +74,16 @@ def consultation_requests_resend() -> int:
     return sum(_enqueue(request_id) for request_id in waiting.values_list("id", flat=True)[:500])
 
 
+SEND_ATTEMPTS = 8  # then the request is marked failed for the patient liaison to follow up
+
+
 def practice_notify(*, request_id: int) -> bool:
-    """E-mail the practice once: claim the row before sending, so a retried task cannot send twice."""
+    """E-mail the practice once: claim the row before sending, so a retried task cannot send twice.
+
+    A failed attempt puts the request back to pending for the re-send sweeper, up to SEND_ATTEMPTS.
+    """
     claimed = ConsultationRequest.objects.filter(id=request_id, delivery=ConsultationRequest.Delivery.PENDING).update(
-        delivery=ConsultationRequest.Delivery.SENDING
+        delivery=ConsultationRequest.Delivery.SENDING, attempts=F("attempts") + 1
     )
     if not claimed:
         return False
@@ -92,8 +99,10 @@ def practice_notify(*, request_id: int) -> bool:
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[recipient],
         )
-    except OSError:
-        ConsultationRequest.objects.filter(id=request_id).update(delivery=ConsultationRequest.Delivery.PENDING)
+    except Exception:
+        failed = request.attempts >= SEND_ATTEMPTS
+        after = ConsultationRequest.Delivery.FAILED if failed else ConsultationRequest.Delivery.PENDING
+        ConsultationRequest.objects.filter(id=request_id).update(delivery=after)
         raise
     ConsultationRequest.objects.filter(id=request_id).update(
         delivery=ConsultationRequest.Delivery.SENT, sent_at=timezone.now()

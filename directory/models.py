@@ -614,6 +614,7 @@ class ConsultationRequest(models.Model):
     consent = models.BooleanField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Times sending was tried")
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

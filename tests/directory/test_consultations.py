@@ -177,3 +177,23 @@ def test_a_request_the_broker_did_not_take_is_sent_by_the_sweeper_once(client, s
         assert consultations.consultation_requests_resend() == 0
     request.refresh_from_db()
     assert request.delivery == ConsultationRequest.Delivery.SENT and len(mail.outbox) == 1
+
+
+def test_a_failed_send_goes_back_to_pending_and_fails_for_good_after_the_last_attempt(surgeon, monkeypatch):
+    request = ConsultationRequest.objects.create(
+        surgeon=surgeon, name="Pat", phone="+17135550100", reason="Back pain", consent=True
+    )
+
+    def broken(**kwargs):
+        raise ValueError("template or backend bug")
+
+    monkeypatch.setattr(consultations, "send_mail", broken)
+    for _ in range(consultations.SEND_ATTEMPTS - 1):
+        with pytest.raises(ValueError, match="bug"):
+            consultations.practice_notify(request_id=request.id)
+        request.refresh_from_db()
+        assert request.delivery == ConsultationRequest.Delivery.PENDING  # the re-send sweeper will try again
+    with pytest.raises(ValueError, match="bug"):
+        consultations.practice_notify(request_id=request.id)
+    request.refresh_from_db()
+    assert (request.delivery, request.attempts) == (ConsultationRequest.Delivery.FAILED, consultations.SEND_ATTEMPTS)

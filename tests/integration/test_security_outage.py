@@ -1,46 +1,18 @@
 """Security that fails closed: a real Redis (a private instance of this test) stopped in the middle of the test."""
 
 import logging
-import socket
-import subprocess
 import time
 
 import pytest
-import redis
 from django.contrib.auth.models import User
 
 from api import auth
 from api.models import Partner, PartnerAPIKey
 
+from .conftest import PrivateRedis
+
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db]
 PASSWORD = "correct-Horse-battery-9"
-
-
-class PrivateRedis:
-    """A redis-server of this test's own on a free port: stopped and restarted without touching the shared one."""
-
-    def __init__(self):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self):
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        client = redis.Redis.from_url(self.url)
-        for _ in range(100):
-            try:
-                if client.ping():
-                    return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        pytest.fail("the private redis-server did not start")
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 @pytest.fixture
