@@ -11,7 +11,7 @@ DOCKERFILE = (ROOT / "Dockerfile").read_text()
 
 def test_compose_runs_every_service_with_a_healthcheck():
     services = COMPOSE["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(services) == {"postgres", "redis", "rabbitmq", "web", "worker", "beat"}
     for name, service in services.items():
         assert service["healthcheck"]["test"], name
 
@@ -23,7 +23,16 @@ def test_app_services_read_the_env_file_and_wait_for_healthy_databases():
         assert service["depends_on"] == {
             "postgres": {"condition": "service_healthy"},
             "redis": {"condition": "service_healthy"},
+            "rabbitmq": {"condition": "service_healthy"},
         }
+
+
+def test_celery_takes_its_tasks_from_rabbitmq_and_keeps_redis_for_the_cache():
+    environment = COMPOSE["x-app"]["environment"]
+    assert (
+        environment["CELERY_BROKER_URL"].startswith("amqp://") and "@rabbitmq:5672" in environment["CELERY_BROKER_URL"]
+    )
+    assert environment["REDIS_URL"].startswith("redis://redis:")
 
 
 def test_web_is_gunicorn_with_three_workers_and_beat_uses_the_database_scheduler():
@@ -35,7 +44,7 @@ def test_web_is_gunicorn_with_three_workers_and_beat_uses_the_database_scheduler
 def test_volumes_are_named_and_used():
     named = set(COMPOSE["volumes"])
     used = {v.split(":")[0] for s in COMPOSE["services"].values() for v in s.get("volumes", [])}
-    assert used <= named and {"pgdata", "redisdata", "media"} <= named
+    assert used <= named and {"pgdata", "redisdata", "rabbitmqdata", "media"} <= named
 
 
 def test_the_image_has_what_the_healthchecks_call():

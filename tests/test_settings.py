@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _settings_value(expression: str, **env) -> str:
     """Evaluate an expression against freshly imported settings under the given environment."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG"}}
+    unset = {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_DEBUG"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     code = f"import django; django.setup(); from django.conf import settings; print({expression})"
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -56,6 +57,15 @@ def test_redis_url_selects_django_redis_that_ignores_outages():
     assert "'IGNORE_EXCEPTIONS': True" in value
     assert "redis://127.0.0.1:6379/3" in value
     assert "False" in value
+
+
+def test_celery_broker_url_sends_tasks_to_rabbitmq_while_redis_stays_the_cache():
+    value = _settings_value(
+        "settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER, settings.CACHES['default']['LOCATION']",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        CELERY_BROKER_URL="amqp://guest:guest@127.0.0.1:5672//",
+    )
+    assert value == "amqp://guest:guest@127.0.0.1:5672// False redis://127.0.0.1:6379/0"
 
 
 def test_production_refuses_to_start_without_a_secret_key():
