@@ -80,13 +80,28 @@ def rows_insert(model, rows: list[dict], *, skip_existing: tuple[str, ...]) -> N
 
 
 def _rows_insert_portable(model, rows: list[dict], skip_existing: tuple[str, ...]) -> None:
+    """SQLite: the stored rows' keys read once, the new rows written by one executemany (no parameter-limit split)."""
     attnames = [model._meta.get_field(name).attname for name in skip_existing]
-    keys = {tuple(row[name] for name in attnames) for row in rows}
-    lookup = {f"{attnames[0]}__in": {key[0] for key in keys}}
+    lookup = {f"{attnames[0]}__in": {row[attnames[0]] for row in rows}}
     stored = set(model.objects.filter(**lookup).values_list(*attnames))
     fresh = [row for row in rows if tuple(row[name] for name in attnames) not in stored]
-    decoded = [{k: json.loads(v) if isinstance(v, JsonText) else v for k, v in row.items()} for row in fresh]
-    model.objects.bulk_create([model(**row) for row in decoded], batch_size=2000)
+    if not fresh:
+        return
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    defaults = column_defaults(fields)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    values = [
+        tuple(f.get_db_prep_save(_decoded({**defaults, **row}[f.attname]), connection) for f in fields) for row in fresh
+    ]
+    placeholders = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        # Table and column names come from the model, never from input.
+        cursor.executemany(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})", values)  # noqa: S608
+
+
+def _decoded(value):
+    return json.loads(value) if isinstance(value, JsonText) else value
 
 
 # Advisory-lock namespaces (the first of PostgreSQL's two lock keys): one per kind of thing locked.

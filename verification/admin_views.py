@@ -23,6 +23,12 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, help_text="Required: what you checked and why."
     )
+    public_note = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Note for patients",
+        help_text="Optional, shown on public pages instead of the automatic finding. No private details.",
+    )
 
 
 DASHBOARD_CACHE_SECONDS = 60
@@ -78,12 +84,17 @@ def review_item(request, admin_site, pk):
         if not request.user.has_perm("verification.override_checkresult"):
             messages.error(request, "You may not override results.")
         elif form.is_valid():
-            services.result_override(
-                result_id=result.id,
-                to_outcome=form.cleaned_data["outcome"],
-                reason=form.cleaned_data["reason"],
-                user=request.user,
-            )
+            try:
+                services.result_override(
+                    result_id=result.id,
+                    to_outcome=form.cleaned_data["outcome"],
+                    reason=form.cleaned_data["reason"],
+                    public_note=form.cleaned_data["public_note"],
+                    user=request.user,
+                )
+            except services.ResultSuperseded as superseded:
+                messages.error(request, str(superseded))
+                return redirect("admin:verification_checkresult_review_item", pk=_current_id(result))
             messages.success(request, "Decision recorded.")
             return redirect("admin:verification_checkresult_review_item", pk=result.id)
     context = {
@@ -101,6 +112,11 @@ def review_item(request, admin_site, pk):
     return TemplateResponse(request, "admin/verification/review_item.html", context)
 
 
+def _current_id(result: CheckResult) -> int:
+    current = CheckResult.objects.filter(surgeon_id=result.surgeon_id, check_key=result.check_key, is_current=True)
+    return (current.first() or result).id
+
+
 @require_POST
 @permission_required("verification.rerun_checkresult", raise_exception=True)
 def review_rerun(request, admin_site, pk):
@@ -109,5 +125,4 @@ def review_rerun(request, admin_site, pk):
         kind=VerificationRun.Kind.MANUAL, as_of=timezone.localdate(), surgeon_ids=[result.surgeon_id], user=request.user
     )
     messages.success(request, f"Re-running every check for this surgeon (run #{run.id}).")
-    current = CheckResult.objects.filter(surgeon_id=result.surgeon_id, check_key=result.check_key, is_current=True)
-    return redirect("admin:verification_checkresult_review_item", pk=(current.first() or result).id)
+    return redirect("admin:verification_checkresult_review_item", pk=_current_id(result))

@@ -99,6 +99,9 @@ class CheckResult(models.Model):
     fingerprint = models.CharField(max_length=64, help_text="Hash of outcome and evidence")
     # The outcome that counts: the check's own, or a reviewer's override of it.
     effective_outcome = models.CharField(max_length=15, choices=Outcome.choices)
+    public_note = models.CharField(
+        max_length=300, blank=True, help_text="What patients read when a reviewer decided (instead of the finding)"
+    )
     is_current = models.BooleanField(default=True, help_text="The latest result for this surgeon and check")
     history = HistoricalRecords(excluded_fields=["evidence"])
 
@@ -138,7 +141,8 @@ class ReviewDecision(models.Model):
     result = models.ForeignKey(CheckResult, on_delete=models.CASCADE, related_name="decisions")
     from_outcome = models.CharField(max_length=15, choices=Outcome.choices)
     to_outcome = models.CharField(max_length=15, choices=Outcome.choices)
-    reason = models.TextField()
+    reason = models.TextField(help_text="Private: what the reviewer checked and why")
+    public_note = models.CharField(max_length=300, blank=True, help_text="Shown to patients beside the result")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     decided_at = models.DateTimeField(auto_now_add=True)
 
@@ -297,6 +301,9 @@ class RankingSnapshot(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True, help_text="Why the publisher approved or rejected it")
+    eligible_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Surgeons in the city who passed every check when the list was made"
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -159,6 +159,11 @@ class _CityPlan:
     old: list[int] | None
 
     @property
+    def eligible_count(self) -> int:
+        """The city's surgeons who pass every check now (held ones, kept by a silent source, do not)."""
+        return sum(self.verdicts[surgeon_id].eligible for surgeon_id in self.parts)
+
+    @property
     def outcome(self) -> str:
         if self.plan.now is not None:
             return "published"
@@ -209,8 +214,13 @@ def _removal_note(city_plan: _CityPlan, chunk: _Chunk, names: dict[int, str]) ->
     return " ".join(notes)
 
 
-def _length_note(size: int) -> str:
-    return "" if size >= settings.RANKING_LIST_SIZE else f"Only {size} surgeons currently pass every check."
+def _length_note(size: int, eligible: int) -> str:
+    """Why a list is shorter than the list size, truly: too few pass, or a larger change waits for a publisher."""
+    if size >= settings.RANKING_LIST_SIZE:
+        return ""
+    if eligible > size:
+        return f"{size} of the {eligible} surgeons who pass every check are listed; the rest wait for a publisher."
+    return f"Only {size} surgeons currently pass every check."
 
 
 @dataclass
@@ -233,11 +243,12 @@ class _Writer:
             return Reason.ANNUAL
         return Reason.MANUAL if self.origin == Origin.COMMAND else Reason.UPDATE
 
-    def snapshot(self, city: City, *, status: str, reason: str, note: str) -> RankingSnapshot:
+    def snapshot(self, city_plan: _CityPlan, *, status: str, reason: str, note: str) -> RankingSnapshot:
         published_at = timezone.now() if status == Status.PUBLISHED else None
         return RankingSnapshot(
-            city=city, run=self.run, method_version=ranking.METHOD_VERSION, status=status, reason=reason,
+            city=city_plan.city, run=self.run, method_version=ranking.METHOD_VERSION, status=status, reason=reason,
             origin=self.origin, note=note.strip(), published_by=self.user, published_at=published_at,
+            eligible_count=city_plan.eligible_count,
         )  # fmt: skip
 
 
@@ -250,14 +261,12 @@ def _planned_snapshots(plans: list[_CityPlan], chunk: _Chunk, writer: _Writer) -
         plan = city_plan.plan
         if plan.now is not None:
             reason = Reason.DELISTING if plan.removed else writer.reason
-            note = f"{_removal_note(city_plan, chunk, names)} {_length_note(len(plan.now))}"
-            planned.append(
-                (writer.snapshot(city_plan.city, status=Status.PUBLISHED, reason=reason, note=note), plan.now)
-            )
+            note = f"{_removal_note(city_plan, chunk, names)} {_length_note(len(plan.now), city_plan.eligible_count)}"
+            planned.append((writer.snapshot(city_plan, status=Status.PUBLISHED, reason=reason, note=note), plan.now))
         if plan.proposed is not None:
             changes = len(set(plan.proposed) ^ set(plan.now if plan.now is not None else city_plan.old or []))
             note = f"{changes} surgeons join or leave the list; a publisher must approve it."
-            proposal = writer.snapshot(city_plan.city, status=Status.AWAITING_APPROVAL, reason=writer.reason, note=note)
+            proposal = writer.snapshot(city_plan, status=Status.AWAITING_APPROVAL, reason=writer.reason, note=note)
             planned.append((proposal, plan.proposed))
     return planned
 

@@ -25,7 +25,8 @@ from directory.models import City, PracticeLocation
 from directory.search import SearchOutcome
 from directory.selectors import city_list
 
-from .checks import REQUIRED_CHECKS
+from . import ranking
+from .checks import REQUIRED_CHECKS, SANCTIONS_CHECKS
 from .checks.types import ELIGIBLE_OUTCOMES
 from .models import CheckResult, CityRanking, RankingEntry, RankingSnapshot, ReviewDecision
 
@@ -128,20 +129,48 @@ def current_listings(today: date | None = None) -> QuerySet[RankingEntry]:
     return RankingEntry.objects.filter(valid, snapshot__status="published")
 
 
-def surgeon_verification_get(*, surgeon_id: int) -> dict:
-    """Current results (with reviewer decisions) and current listings of one surgeon."""
-    current = (
+def surgeon_verification_get(*, surgeon_id: int, today: date | None = None) -> dict:
+    """Current results (with reviewer decisions, and a silent source's last answer), listings and how to consult.
+
+    A listing is shown only while the results beside it allow it (eligible, or kept while a source is silent), so
+    the page never shows a listing next to a failing or lapsed check, even before the republication lands.
+    """
+    today = today or timezone.localdate()
+    current = list(
         CheckResult.objects.filter(surgeon_id=surgeon_id, is_current=True)
         .prefetch_related(Prefetch("decisions", queryset=ReviewDecision.objects.select_related("decided_by")))
         .order_by("check_key")
     )
-    listings = (
-        current_listings()
-        .filter(surgeon_id=surgeon_id)
-        .select_related("snapshot__city")
-        .order_by("snapshot__city__name")
+    _last_answers_attach(current)
+    verdict = ranking.eligibility({r.check_key: r for r in current}, as_of=today)
+    listings = current_listings(today).filter(surgeon_id=surgeon_id).select_related("snapshot__city")
+    shown = list(listings.order_by("snapshot__city__name")) if verdict.eligible or verdict.held else []
+    return {"results": badges_for(current), "listings": shown, "excluded": _excluded(current)}
+
+
+def _last_answers_attach(results: list[CheckResult]) -> None:
+    """A result a silent source left unknown carries the last answer its check got, shown in its place."""
+    silent = [r for r in results if not r.source_answered]
+    for result in silent:
+        result.last_answer = None
+    if not silent:
+        return
+    answered = CheckResult.objects.filter(
+        surgeon_id=silent[0].surgeon_id, check_key__in=[r.check_key for r in silent], source_answered=True
+    ).order_by("check_key", "-checked_at")
+    last = {}
+    for result in answered:
+        last.setdefault(result.check_key, result)
+    for result in silent:
+        result.last_answer = last.get(result.check_key)
+
+
+def _excluded(results: list[CheckResult]) -> bool:
+    """On an exclusion list (a failing sanctions screen with a matched row): no consultation is offered."""
+    return any(
+        r.check_key in SANCTIONS_CHECKS and r.effective_outcome == "fail" and r.evidence.get("exclusion_matches")
+        for r in results
     )
-    return {"results": badges_for(current), "listings": list(listings)}
 
 
 def _eligible_now():

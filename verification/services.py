@@ -124,6 +124,7 @@ def _result_row(run, surgeon_id, key, result: Result, checked_at: datetime, carr
         "check_key": key,
         "outcome": result.outcome,
         "effective_outcome": previous.effective_outcome if keep else result.outcome,
+        "public_note": previous.public_note if keep else "",
         "method": result.method,
         "source": result.source,
         "checked_at": checked_at,
@@ -265,9 +266,10 @@ class ResultSuperseded(Exception):
     """A reviewer decided on a result a newer evaluation has replaced."""
 
 
-def result_override(*, result_id: int, to_outcome: str, reason: str, user) -> ReviewDecision:
+def result_override(*, result_id: int, to_outcome: str, reason: str, user, public_note: str = "") -> ReviewDecision:
     """A reviewer's decision; the check's own outcome stays on the result for the audit trail.
 
+    `reason` is private (the audit trail); `public_note` is what patients read instead of the automatic finding.
     It counts at once: the surgeon's cities are republished once the decision commits.
     """
     from . import events
@@ -284,11 +286,16 @@ def result_override(*, result_id: int, to_outcome: str, reason: str, user) -> Re
         if not result.is_current:
             raise ResultSuperseded("A newer check replaced this result while you reviewed it; review the current one.")
         decision = ReviewDecision(
-            result=result, from_outcome=result.effective_outcome, to_outcome=to_outcome, reason=reason, decided_by=user
+            result=result,
+            from_outcome=result.effective_outcome,
+            to_outcome=to_outcome,
+            reason=reason,
+            public_note=public_note.strip(),
+            decided_by=user,
         )
         decision.full_clean()
         decision.save()
-        result.effective_outcome = to_outcome
-        result.save(update_fields=["effective_outcome"])
+        result.effective_outcome, result.public_note = to_outcome, decision.public_note
+        result.save(update_fields=["effective_outcome", "public_note"])
         events.surgeons_changed(surgeon_ids=[surgeon_id], cause="review decision", recheck=False, user=user)
     return decision

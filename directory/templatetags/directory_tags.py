@@ -5,7 +5,9 @@ from datetime import date
 
 from django import template
 from django.template.defaultfilters import date as date_filter
+from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from ..selectors import practice_in_city
 
@@ -48,3 +50,18 @@ def home_city(surgeon, listings=()):
     if primary and (not listed or primary.city_id in {city.id for city in listed}):
         return primary.city
     return listed[0] if listed else None
+
+
+@register.filter
+def standing(record) -> str:
+    """A credential's standing today, by its dates first: a record past its date reads "Expired on …", whatever the
+    status on file says; a policy reads "In force from …" only while in force."""
+    today = timezone.localdate()
+    expires, effective = getattr(record, "expires", None), getattr(record, "effective", None)
+    if expires is not None and expires < today:
+        return _("Expired on %(day)s") % {"day": date_filter(expires)}
+    if effective is not None:
+        if effective > today:
+            return _("Starts on %(day)s") % {"day": date_filter(effective)}
+        return _("In force from %(day)s") % {"day": date_filter(effective)}
+    return _(record.get_status_display())

@@ -14,6 +14,7 @@ import redis
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from kombu import pools
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,10 +69,10 @@ def celery_broker(url: str):
     from config.celery import app
 
     def reconnect(to):
-        app.pool.force_close_all()
+        pools.reset()  # the connection pools are kept per broker in a registry of kombu's: start afresh
         app._pool = None
         app.amqp._producer_pool = None
-        app.conf.broker_url = to
+        app.conf.broker_url = app.conf.broker_read_url = app.conf.broker_write_url = to
 
     previous = app.conf.broker_url
     reconnect(url)

@@ -6,14 +6,13 @@ from django.utils import timezone
 
 from api import webhooks
 from api.models import Partner, WebhookDelivery
-from config.celery import app
 from tests import factories
 from tests.verification.conftest import clean_surgeon
 from verification import services
 from verification.checks import REQUIRED_CHECKS
 from verification.models import CheckResult, RankingSnapshot, VerificationBatch, VerificationRun
 
-from .conftest import as_seeded, wait_for
+from .conftest import as_seeded, celery_broker, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -50,16 +49,8 @@ def test_webhooks_queued_while_the_broker_is_down_are_kept_and_resent_by_the_swe
     snapshot = RankingSnapshot.objects.create(
         city=city, method_version="v1", status="published", published_at=timezone.now()
     )
-    original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # the broker is down
-    app.conf.broker_connection_retry_on_startup = False
-    app.conf.task_publish_retry = False
-    try:
-        app.pool.force_close_all()
+    with celery_broker("redis://127.0.0.1:1/0"):  # the broker is down
         webhooks.deliveries_create(snapshot_id=snapshot.id)  # the enqueue after commit fails, robustly
-    finally:
-        app.conf.broker_url = original
-        app.pool.force_close_all()
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "pending" and delivery.attempts == 0
     assert webhooks.deliveries_due() == [delivery.id]
