@@ -94,6 +94,13 @@ def surgeon_list():
     )
 
 
+def surgeon_listings_shown(surgeon, *, as_of) -> list:
+    """The surgeon's current listings, shown only while the current results allow them (eligible, or kept while a
+    source is silent): never a listing beside a failing check, even before the republication lands."""
+    verdict = ranking.eligibility({r.check_key: r for r in surgeon.current_results}, as_of=as_of)
+    return surgeon.listings if verdict.eligible or verdict.held else []
+
+
 def surgeon_eligible(surgeon, *, as_of) -> bool:
     """Eligibility as publication decides it (verification.ranking), from the surgeon's current results.
     The one place the API asks: re-point it here if ranking changes shape."""

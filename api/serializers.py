@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from . import selectors
@@ -61,11 +62,15 @@ class SurgeonListItemSerializer(SurgeonSummarySerializer):
     """A surgeon in the list: enough to show them without one call per surgeon."""
 
     eligible = serializers.SerializerMethodField(help_text="Passes every check today (as publication decides)")
-    listings = ListingSerializer(many=True, help_text="The current published lists the surgeon is on")
+    listings = serializers.SerializerMethodField(help_text="The current published lists the surgeon is on")
     profile_url = serializers.SerializerMethodField(help_text="The surgeon's public profile page")
 
     def get_eligible(self, surgeon) -> bool:
         return selectors.surgeon_eligible(surgeon, as_of=timezone.localdate())
+
+    @extend_schema_field(ListingSerializer(many=True))
+    def get_listings(self, surgeon) -> list:
+        return ListingSerializer(selectors.surgeon_listings_shown(surgeon, as_of=timezone.localdate()), many=True).data
 
     def get_profile_url(self, surgeon) -> str:
         return f"{settings.SITE_URL}{surgeon.get_absolute_url()}"

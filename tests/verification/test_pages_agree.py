@@ -105,3 +105,14 @@ def test_a_surgeon_not_accepting_patients_is_reached_by_phone_first(client, list
     page = profile(client, listed)
     assert "Not accepting new patients: call the practice" in page and 'href="tel:+1' in page
     assert 'class="btn btn--primary"' not in page
+
+
+def test_the_api_shows_no_listing_beside_a_failing_check(client, listed):
+    from api.models import Partner, PartnerAPIKey
+
+    _, key = PartnerAPIKey.objects.create_key(name="k", partner=Partner.objects.create(name="P"))
+    url = f"/api/v1/surgeons/{listed.npi}/"
+    assert client.get(url, HTTP_AUTHORIZATION=f"Api-Key {key}").json()["listings"] != []
+    CheckResult.objects.filter(surgeon=listed, check_key="dea", is_current=True).update(effective_outcome="fail")
+    body = client.get(url, HTTP_AUTHORIZATION=f"Api-Key {key}").json()
+    assert body["listings"] == [] and body["eligible"] is False
