@@ -8,6 +8,8 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.client import client_address
+
 from . import consultations, selectors
 from .education import PAGES, REFERENCES, education_neighbours, education_page_get
 from .forms import ConsultationForm
@@ -107,7 +109,7 @@ def consultation_request(request, npi):
                     surgeon=surgeon,
                     location=form.cleaned_data["practice"],
                     data=form.request_data(),
-                    client=consultations.client_key(_client_ip(request)),
+                    client=consultations.client_key(client_address(request)),
                 )
             except consultations.RateLimited:
                 return render(
@@ -134,12 +136,3 @@ def consultation_sent(request, npi):
 
 def _retention() -> dict:
     return {"retention_days": settings.CONSULTATION_RETENTION_DAYS}
-
-
-def _client_ip(request) -> str:
-    # X-Forwarded-For is trusted only behind our own proxy; anyone can send the header otherwise.
-    if settings.BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
-        if forwarded:
-            return forwarded
-    return request.META.get("REMOTE_ADDR", "")

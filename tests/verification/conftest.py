@@ -21,3 +21,11 @@ def clean_surgeon(city, **fields):
         surgeon=surgeon, period_start=today - dt.timedelta(days=395), period_end=today - dt.timedelta(days=30)
     )
     return surgeon
+
+
+def committed(action):
+    """Run `action` as a committed transaction would: what waits for the commit (events, publication) runs too."""
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return action()

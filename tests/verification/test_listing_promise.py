@@ -16,7 +16,7 @@ import time_machine
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import transaction
-from django.test import Client, TestCase, override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -32,7 +32,7 @@ from hypothesis.stateful import (
 from api.models import Partner, PartnerAPIKey
 from directory.models import PracticeLocation, Surgeon
 from tests import factories
-from tests.verification.conftest import clean_surgeon
+from tests.verification.conftest import clean_surgeon, committed
 from verification import publication, services, tasks
 from verification.audit import listings_audit
 from verification.checks import REQUIRED_CHECKS
@@ -50,12 +50,6 @@ from verification.sources.leie import LEIE_HEADER, leie_import
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager"), pytest.mark.slow]
 PAGE_NPI = re.compile(r"/surgeons/(\d{10})/")
 JSON_NPI = re.compile(r'"npi":\s*"(\d{10})"')
-
-
-def committed(action):
-    """Act as a committed transaction would: what waits for the commit (events, publication) runs now."""
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        return action()
 
 
 def in_order(npis):

@@ -21,6 +21,7 @@ from verification.models import (
     VerificationRun,
 )
 
+from .conftest import committed
 from .test_runs import run_sync
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
@@ -48,20 +49,7 @@ def publisher(db):
     return user
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run what the code under test leaves for after commit, as a real commit would."""
-
-    def run(action):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action()
-
-    return run
-
-
-def test_a_reviewer_confirming_a_fail_delists_at_once_and_the_next_surgeon_moves_up(
-    client, twelve, city, publisher, committed
-):
+def test_a_reviewer_confirming_a_fail_delists_at_once_and_the_next_surgeon_moves_up(client, twelve, city, publisher):
     top, eleventh = listed(city)[0], twelve[10].id
     result = CheckResult.objects.get(surgeon_id=top, check_key="malpractice", is_current=True)
     client.force_login(publisher)
@@ -75,7 +63,7 @@ def test_a_reviewer_confirming_a_fail_delists_at_once_and_the_next_surgeon_moves
     assert "cancelled" not in snapshot.note  # the reviewer's private reason stays private
 
 
-def test_the_city_page_and_api_stop_showing_a_delisted_surgeon(client, twelve, city, publisher, committed):
+def test_the_city_page_and_api_stop_showing_a_delisted_surgeon(client, twelve, city, publisher):
     top = Surgeon.objects.get(id=listed(city)[0])
     page = client.get(city.get_absolute_url())
     assert top.npi in page.text
@@ -85,7 +73,7 @@ def test_the_city_page_and_api_stop_showing_a_delisted_surgeon(client, twelve, c
     assert fresh.status_code == 200 and top.npi not in fresh.text
 
 
-def test_an_admin_edit_of_a_credential_rechecks_the_surgeon_and_delists_them(client, twelve, city, committed):
+def test_an_admin_edit_of_a_credential_rechecks_the_surgeon_and_delists_them(client, twelve, city):
     victim = listed(city)[3]
     policy = MalpracticePolicy.objects.get(surgeon_id=victim)
     policy.per_claim_limit, policy.aggregate_limit = 250_000, 500_000
@@ -103,14 +91,14 @@ def test_an_evidence_upload_records_an_event_that_rechecks_its_surgeon(twelve):
     assert event.surgeon_ids == [surgeon.id] and event.recheck
 
 
-def test_removing_a_practice_location_republishes_the_city_it_left(twelve, city, committed):
+def test_removing_a_practice_location_republishes_the_city_it_left(twelve, city):
     victim = listed(city)[0]
     committed(lambda: PracticeLocation.objects.get(surgeon_id=victim, city=city).delete())
     assert victim not in listed(city) and len(listed(city)) == 10
     assert "no longer practices in Houston" in CityRanking.objects.get(city=city).snapshot.note
 
 
-def test_withdrawing_a_surgeon_delists_them_without_a_recheck(twelve, city, committed):
+def test_withdrawing_a_surgeon_delists_them_without_a_recheck(twelve, city):
     victim = Surgeon.objects.get(id=listed(city)[1])
     victim.is_active = False
     runs_before = VerificationRun.objects.count()
@@ -119,7 +107,7 @@ def test_withdrawing_a_surgeon_delists_them_without_a_recheck(twelve, city, comm
     assert VerificationRun.objects.count() == runs_before
 
 
-def test_a_deactivated_npi_is_delisted(twelve, city, committed):
+def test_a_deactivated_npi_is_delisted(twelve, city):
     victim = Surgeon.objects.get(id=listed(city)[1])
     victim.npi_deactivated_on = timezone.localdate()
     committed(victim.save)
@@ -140,7 +128,7 @@ def test_a_reviewer_decision_during_a_broker_outage_is_acted_on_by_the_sweeper(t
     assert not EligibilityEvent.objects.filter(processed_at=None).exists()
 
 
-def test_events_in_one_transaction_are_acted_on_together(twelve, city, committed):
+def test_events_in_one_transaction_are_acted_on_together(twelve, city):
     def edit_three():
         for surgeon in twelve[:3]:
             policy = surgeon.malpractice_policies.get()
