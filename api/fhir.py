@@ -110,7 +110,7 @@ COMMUNICATION_METHOD = {
     EvidenceMethod.FORMAT_ONLY: ("manual", "Manual"),
 }
 PRIMARY_SOURCE_TYPE = {
-    "licence_sanctions": [("lic-board", "License Board"), ("legal", "Legal source")],
+    "license_sanctions": [("lic-board", "License Board"), ("legal", "Legal source")],
     "board_certification": [("issuer", "Issuing source")],
     "dea": [("reg-auth", "Registration Authority")],
     "state_csr": [("reg-auth", "Registration Authority")],
@@ -121,7 +121,7 @@ PRIMARY_SOURCE_TYPE = {
 # Checks whose primary source is this directory itself (our own verified-patient surveys).
 OWN_SOURCE_CHECKS = {"satisfaction"}
 TARGET_LOCATION = {
-    "licence_sanctions": ["Practitioner.qualification"],
+    "license_sanctions": ["Practitioner.qualification"],
     "board_certification": ["Practitioner.qualification"],
 }
 
@@ -188,14 +188,14 @@ def _qualification_extension(state: str | None = None) -> dict:
     return {"url": QUALIFICATION_EXTENSION, "extension": parts}
 
 
-def licence_qualification(licence, *, degree: str) -> dict:
+def license_qualification(license, *, degree: str) -> dict:
     return _drop_empty(
         {
-            "extension": [_qualification_extension(licence.state)],
-            "identifier": [{"type": {"text": f"{licence.state} medical license number"}, "value": licence.number}],
-            "code": concept(DEGREE_SYSTEM, degree, DEGREES.get(degree), text=f"{licence.state} medical license"),
-            "period": _period(licence.first_issued, licence.expires),
-            "issuer": {"display": f"{licence.state} state medical board"},
+            "extension": [_qualification_extension(license.state)],
+            "identifier": [{"type": {"text": f"{license.state} medical license number"}, "value": license.number}],
+            "code": concept(DEGREE_SYSTEM, degree, DEGREES.get(degree), text=f"{license.state} medical license"),
+            "period": _period(license.first_issued, license.expires),
+            "issuer": {"display": f"{license.state} state medical board"},
         }
     )
 
@@ -223,7 +223,7 @@ def practitioner(surgeon, *, as_of: date) -> dict:
     """Needs surgeon.licenses and surgeon.board_certifications prefetched. Inactive credentials are left out here;
     their checks stay visible through VerificationResult."""
     given = [name for name in (surgeon.first_name, surgeon.middle_name) if name]
-    licences = [lic for lic in surgeon.licenses.all() if credential_is_active(lic, as_of=as_of)]
+    licenses = [lic for lic in surgeon.licenses.all() if credential_is_active(lic, as_of=as_of)]
     boards = [cert for cert in surgeon.board_certifications.all() if credential_is_active(cert, as_of=as_of)]
     return _drop_empty(
         {
@@ -243,7 +243,7 @@ def practitioner(surgeon, *, as_of: date) -> dict:
                 }
             ],
             "qualification": [
-                *(licence_qualification(lic, degree=surgeon.degree) for lic in sorted(licences, key=_licence_order)),
+                *(license_qualification(lic, degree=surgeon.degree) for lic in sorted(licenses, key=_license_order)),
                 *(board_qualification(cert) for cert in sorted(boards, key=lambda c: (c.certified_on, c.pk))),
             ],
             "communication": [_language(name) for name in surgeon.language_list],
@@ -251,8 +251,8 @@ def practitioner(surgeon, *, as_of: date) -> dict:
     )
 
 
-def _licence_order(licence):
-    return (licence.state, licence.number)
+def _license_order(license):
+    return (license.state, license.number)
 
 
 # --- Location, PractitionerRole ---

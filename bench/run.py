@@ -150,7 +150,7 @@ def copy_floor_seconds(rows: int) -> float:
                     "2026-11-25 00:00:00+00",
                     "2027-11-25",
                     '{"a": 1}',
-                    "Active licence.",
+                    "Active license.",
                     "t",
                     "0" * 64,
                     "pass",

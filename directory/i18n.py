@@ -38,7 +38,7 @@ def language_alternates(path: str) -> list[Alternate]:
 # marked here so `makemessages` collects them; templates translate them with {% translate value %}.
 DATA_LABELS = (
     # check titles (verification.checks.*.TITLE)
-    gettext_noop("Licence and sanctions"),
+    gettext_noop("License and sanctions"),
     gettext_noop("Board certification"),
     gettext_noop("DEA registration"),
     gettext_noop("State controlled-substance registration"),

@@ -340,7 +340,7 @@ class StateLicense(CredentialRecord):
         ]
 
     def __str__(self):
-        return f"{self.state} licence {self.number}"
+        return f"{self.state} license {self.number}"
 
 
 class DisciplinaryAction(TimeStamped):

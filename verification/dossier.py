@@ -71,7 +71,7 @@ def _exclusion_list_loaded_on(as_of: date) -> date | None:
     return loaded_on if loaded_on and as_of - loaded_on <= EXCLUSION_LIST_MAX_AGE else None
 
 
-# What matching and the licence check read of an exclusion row.
+# What matching and the license check read of an exclusion row.
 EXCLUSION_FIELDS = (
     "id",
     "npi",

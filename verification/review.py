@@ -51,10 +51,10 @@ def evidence_panels(result: CheckResult) -> list[Panel]:
     surgeon = result.surgeon
     key = result.check_key
     panels = []
-    if key in ("licence_sanctions", "experience"):
+    if key in ("license_sanctions", "experience"):
         panels.append(
             _panel(
-                "Licences on file",
+                "Licenses on file",
                 surgeon.licenses.prefetch_related("actions"),
                 ["State", "Number", "Status", "First issued", "Expires", "Serious actions"],
                 lambda lic: [
@@ -67,7 +67,7 @@ def evidence_panels(result: CheckResult) -> list[Panel]:
                 ],
             )
         )
-    if key == "licence_sanctions":
+    if key == "license_sanctions":
         ids = [m["id"] for m in result.evidence.get("exclusion_matches", [])]
         panels.append(
             _panel(
@@ -202,7 +202,7 @@ def outcomes_by_check() -> dict[str, dict[str, int]]:
 
 
 EXPIRING = [
-    ("Medical licences", StateLicense, ["surgeon"]),
+    ("Medical licenses", StateLicense, ["surgeon"]),
     ("Board certifications", BoardCertification, ["surgeon"]),
     ("DEA registrations", DEARegistration, ["surgeon"]),
     ("State controlled-substance registrations", StateControlledSubstanceRegistration, ["surgeon"]),

@@ -1,4 +1,4 @@
-"""Credential rows for a planned surgeon: licences, board, DEA, CSR, malpractice, volumes, surveys, LEIE."""
+"""Credential rows for a planned surgeon: licenses, board, DEA, CSR, malpractice, volumes, surveys, LEIE."""
 
 from datetime import date, datetime, time, timedelta
 
@@ -45,15 +45,15 @@ from .vocabulary import (
 class CredentialDraws:
     """Methods of Seeder that add credential rows; they draw from its Random in a fixed order."""
 
-    def licences(self, planned: Planned) -> None:
+    def licenses(self, planned: Planned) -> None:
         defects, surgeon = planned.defects, planned.surgeon
         start = self.practice_start(planned)
-        states = planned.states[:1] if "licence_missing_second_state" in defects else planned.states
+        states = planned.states[:1] if "license_missing_second_state" in defects else planned.states
         for position, state in enumerate(states):
-            # The first licence comes with training; a second state's some time after.
+            # The first license comes with training; a second state's some time after.
             later = self.days(0, max(0, (self.today - start).days - 30))
             issued = start - self.days(0, 60) if position == 0 else start + later
-            licence = credential_row(
+            license = credential_row(
                 surgeon,
                 f"{state} medical board profile",
                 self.today - self.days(1, 90),
@@ -63,20 +63,20 @@ class CredentialDraws:
                 expires=self.today + self.days(30, 730),
                 evidence_method=EvidenceMethod.PRIMARY_SOURCE,
             )
-            planned.add(StateLicense, licence)
+            planned.add(StateLicense, license)
             if position == 0:
-                self.licence_defects(planned, licence)
+                self.license_defects(planned, license)
 
-    def licence_defects(self, planned: Planned, licence: Row) -> None:
+    def license_defects(self, planned: Planned, license: Row) -> None:
         defects = planned.defects
-        if "licence_expired" in defects:
+        if "license_expired" in defects:
             expired = self.today - self.days(5, 400)
-            issued = licence["first_issued"]
-            licence.update(status=CredentialStatus.EXPIRED, expires=max(expired, issued or expired))
-        if "licence_revoked" in defects:
-            licence["status"] = self.pick([CredentialStatus.REVOKED, CredentialStatus.SUSPENDED])
-        if "licence_unverified" in defects:
-            licence.update(
+            issued = license["first_issued"]
+            license.update(status=CredentialStatus.EXPIRED, expires=max(expired, issued or expired))
+        if "license_revoked" in defects:
+            license["status"] = self.pick([CredentialStatus.REVOKED, CredentialStatus.SUSPENDED])
+        if "license_unverified" in defects:
+            license.update(
                 status=CredentialStatus.UNVERIFIED,
                 first_issued=None,
                 evidence_method=EvidenceMethod.SECONDARY_SOURCE,
@@ -88,7 +88,7 @@ class CredentialDraws:
             when, severity, text = self.days(200, 6000), DisciplinaryAction.Severity.MINOR, self.pick(MINOR_ACTIONS)
         else:
             return
-        action = {"license": licence, "action_date": self.today - when, "severity": severity, "description": text}
+        action = {"license": license, "action_date": self.today - when, "severity": severity, "description": text}
         planned.add(DisciplinaryAction, action)
 
     def board_certification(self, planned: Planned) -> None:

@@ -59,7 +59,7 @@ class Seeder(CredentialDraws):
         self.random = self.rng.random
         self.today = today
         self.with_leie = with_leie
-        self.serial = itertools.count(100_001)  # licence, registration and policy numbers: unique by design
+        self.serial = itertools.count(100_001)  # license, registration and policy numbers: unique by design
         self.used_npis: set[str] = set()
         self.dea_offset = self.rng.randrange(1_000_000)
         self.surgeons_made = 0
@@ -179,9 +179,9 @@ class Seeder(CredentialDraws):
             while defect in CSR_DEFECTS and not in_csr_state:
                 self.waiting_for_csr_state.append(defect)
                 defect = next(self.rotation)
-        if defect == "licence_missing_second_state" and len(planned.states) == 1:
+        if defect == "license_missing_second_state" and len(planned.states) == 1:
             if len(self.by_state) == 1:
-                defect = "licence_unverified"  # every city is in one state
+                defect = "license_unverified"  # every city is in one state
             else:
                 del planned.cities[2:]  # at most three offices; the dropped one was in the same state
                 planned.add_city(self.city_elsewhere(planned.states[0]))
@@ -192,7 +192,7 @@ class Seeder(CredentialDraws):
         """Profile, practice locations, credentials, volumes, scores and any LEIE rows, in a fixed order."""
         self.profile(planned)
         self.locations(planned)
-        self.licences(planned)
+        self.licenses(planned)
         self.board_certification(planned)
         self.dea(planned)
         self.csr(planned)

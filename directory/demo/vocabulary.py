@@ -159,34 +159,34 @@ LEIE_TYPES = ["1128a1", "1128a2", "1128a3", "1128b4", "1128b7", "1128b8", "1128b
 # One defect per non-clean surgeon, dealt in this order. CSR defects wait for a surgeon in a state that
 # requires a registration. Expected outcome in the comment (see verification/checks/).
 DEFECTS = [
-    "licence_expired",  # licence_sanctions: fail
+    "license_expired",  # license_sanctions: fail
     "board_lapsed",  # board_certification: fail
     "dea_expired",  # dea: fail
     "csr_missing",  # state_csr: needs_review
     "malpractice_lapsed",  # malpractice: fail
     "too_new",  # experience: fail (under 5 years, under 300 procedures)
     "low_satisfaction",  # satisfaction: fail
-    "serious_action",  # licence_sanctions: fail
+    "serious_action",  # license_sanctions: fail
     "board_missing",  # board_certification: needs_review
     "dea_missing",  # dea: needs_review
     "csr_expired",  # state_csr: fail
     "malpractice_low_limits",  # malpractice: fail
     "few_responses",  # satisfaction: unknown (not enough answers)
-    "leie_npi",  # licence_sanctions: fail once the demo LEIE file is imported
+    "leie_npi",  # license_sanctions: fail once the demo LEIE file is imported
     "board_wrong_board",  # board_certification: needs_review (only an unrelated board)
     "dea_bad_check_digit",  # dea: needs_review
     "malpractice_missing",  # malpractice: needs_review
     "no_start_date",  # experience: needs_review
     "no_survey",  # satisfaction: needs_review
-    "licence_revoked",  # licence_sanctions: fail
-    "leie_name",  # licence_sanctions: needs_review (name and state match, no NPI)
-    "licence_unverified",  # licence_sanctions: needs_review (self-reported number)
+    "license_revoked",  # license_sanctions: fail
+    "leie_name",  # license_sanctions: needs_review (name and state match, no NPI)
+    "license_unverified",  # license_sanctions: needs_review (self-reported number)
     "stale_survey",  # satisfaction: unknown (survey too old)
-    "licence_missing_second_state",  # licence_sanctions: needs_review
+    "license_missing_second_state",  # license_sanctions: needs_review
     "unverified_respondents",  # satisfaction: needs_review
 ]
 CSR_DEFECTS = frozenset({"csr_missing", "csr_expired"})
-SECOND_DEFECTS = [d for d in DEFECTS if d not in CSR_DEFECTS and d != "licence_missing_second_state"]
+SECOND_DEFECTS = [d for d in DEFECTS if d not in CSR_DEFECTS and d != "license_missing_second_state"]
 
 # Mirrors the importers' published headers (verification.sources.dac.DAC_HEADER and cms_procedures.PUBLISHED_HEADER);
 # directory never imports verification, a test keeps them equal.

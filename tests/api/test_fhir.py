@@ -79,9 +79,9 @@ def test_practitioner_has_the_npi_identifier_and_plan_net_profile(api, surgeon):
     assert "gender" not in body
 
 
-def test_licence_qualification_carries_the_plan_net_extension_with_status_and_where_valid(api, surgeon):
+def test_license_qualification_carries_the_plan_net_extension_with_status_and_where_valid(api, surgeon):
     body = fhir_json(api.get(f"{BASE}Practitioner/{surgeon.npi}"))
-    licence = surgeon.licenses.get()
+    license = surgeon.licenses.get()
     qualification = next(q for q in body["qualification"] if q["code"]["coding"][0]["system"] == fhir.DEGREE_SYSTEM)
     ext = extension(
         qualification, "http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/practitioner-qualification"
@@ -90,9 +90,9 @@ def test_licence_qualification_carries_the_plan_net_extension_with_status_and_wh
     assert parts["status"]["valueCode"] == "active"
     assert parts["whereValid"]["valueCodeableConcept"]["coding"][0] == {
         "system": fhir.USPS_SYSTEM,
-        "code": licence.state,
+        "code": license.state,
     }
-    assert qualification["identifier"][0]["value"] == licence.number
+    assert qualification["identifier"][0]["value"] == license.number
 
 
 def test_board_certification_qualification_has_its_nucc_code(api, surgeon):

@@ -550,7 +550,7 @@ def test_an_inactive_credential_is_no_qualification_but_stays_visible_through_it
         for part in ext["extension"]
         if part["url"] == "whereValid"
     ]
-    assert states == ["TX"]  # the expired LA and revoked OK licences are left out
+    assert states == ["TX"]  # the expired LA and revoked OK licenses are left out
     results = api.get(f"{BASE}VerificationResult", {"target": f"Practitioner/{surgeon.npi}"}).json()
     assert any(e["resource"]["targetLocation"] == ["Practitioner.qualification"] for e in results["entry"])
 

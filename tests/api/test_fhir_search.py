@@ -296,18 +296,18 @@ def test_a_chain_that_is_not_served_is_a_400(api, world, name):
 # --- versions: meta, _lastUpdated, vread, _history ---
 
 
-def test_a_licence_change_moves_the_practitioners_version_and_last_updated(api, world):
+def test_a_license_change_moves_the_practitioners_version_and_last_updated(api, world):
     surgeon = world["surgeons"][0]
     first = api.get(f"{BASE}Practitioner/{surgeon.npi}").json()["meta"]
     assert api.get(f"{BASE}Practitioner/{surgeon.npi}").json()["meta"] == first  # nothing changed: same version
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=5)):
-        licence = surgeon.licenses.get()
-        licence.number = "Q99999"
-        licence.save()
+        license = surgeon.licenses.get()
+        license.number = "Q99999"
+        license.save()
         second = api.get(f"{BASE}Practitioner/{surgeon.npi}").json()["meta"]
     assert int(second["versionId"]) == int(first["versionId"]) + 1
     assert second["lastUpdated"] > first["lastUpdated"]
-    assert second["lastUpdated"] == licence.updated_at.isoformat()
+    assert second["lastUpdated"] == license.updated_at.isoformat()
 
 
 def test_a_credential_expiring_moves_the_version_though_no_row_changed(api, world):
@@ -350,9 +350,9 @@ def test_last_updated_search_sees_a_change_before_anyone_read_it(api, world):
     bundle(api, "Practitioner", {"_count": 100})  # every version recorded
     later = timezone.now() + dt.timedelta(hours=1)
     with time_machine.travel(later):
-        licence = surgeon.licenses.get()
-        licence.expires = licence.expires + dt.timedelta(days=365)
-        licence.save()
+        license = surgeon.licenses.get()
+        license.expires = license.expires + dt.timedelta(days=365)
+        license.save()
     since = (later - dt.timedelta(minutes=1)).isoformat().replace("+00:00", "Z")
     assert ids(bundle(api, "Practitioner", {"_lastUpdated": f"gt{since}"})) == [surgeon.npi]
     for resource_type in ("PractitionerRole", "Location", "VerificationResult", "Organization"):

@@ -50,7 +50,7 @@ def test_satisfaction_score_above_ten_is_refused_by_the_database():
         factories.SatisfactionScoreFactory(score="10.50")
 
 
-def test_licence_number_is_unique_within_a_state():
+def test_license_number_is_unique_within_a_state():
     factories.StateLicenseFactory(state="TX", number="Q12345")
     factories.StateLicenseFactory(state="CA", number="Q12345")
     with pytest.raises(IntegrityError):

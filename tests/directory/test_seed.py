@@ -187,7 +187,7 @@ def test_seeded_data_passes_and_fails_every_check_and_publishes_rankings(tmp_pat
     for key in CHECKS:
         assert Outcome.PASS in outcomes[key], key
         assert outcomes[key] - {Outcome.PASS}, key
-    assert {Outcome.FAIL, Outcome.NEEDS_REVIEW} <= outcomes["licence_sanctions"]
+    assert {Outcome.FAIL, Outcome.NEEDS_REVIEW} <= outcomes["license_sanctions"]
     assert Outcome.NOT_APPLICABLE in outcomes["state_csr"]
     assert CityRanking.objects.exists()
 
@@ -196,7 +196,7 @@ def test_exclusion_rows_fail_on_npi_and_need_review_on_name_and_state(tmp_path):
     seed(leie_path=tmp_path / "UPDATED.csv")
     run = verify_and_publish(tmp_path / "UPDATED.csv")
     matched = defaultdict(set)
-    for result in CheckResult.objects.filter(run=run, check_key="licence_sanctions"):
+    for result in CheckResult.objects.filter(run=run, check_key="license_sanctions"):
         for match in result.evidence.get("exclusion_matches", []):
             matched[match["on"]].add(result.outcome)
     assert matched["npi"] == {Outcome.FAIL}

@@ -88,7 +88,7 @@ class FeedDown:
 
 
 FEED_CHECKS = {
-    "state_board": "licence_sanctions",
+    "state_board": "license_sanctions",
     "board_certification": "board_certification",
     "dea": "dea",
     "malpractice": "malpractice",

@@ -50,7 +50,7 @@ def test_two_sweeps_and_a_reviewer_rerun_at_once_keep_every_result(transactional
         _run_here(kinds.MANUAL, period="reviewer", surgeon_ids=reviewed),
     )
     assert errors == []
-    sanctions = CheckResult.objects.filter(check_key="licence_sanctions")
+    sanctions = CheckResult.objects.filter(check_key="license_sanctions")
     assert sanctions.count() == 600 + 600 + 150  # every result of every run stored
     assert sanctions.filter(is_current=True).count() == 600  # one current per surgeon and check
     latest = dict(sanctions.values("surgeon_id").annotate(at=Max("checked_at")).values_list("surgeon_id", "at"))

@@ -109,7 +109,7 @@ def test_a_cached_pointer_or_page_that_disagrees_is_found(listed_city, client):
 
 def test_a_listed_surgeon_held_by_a_silent_source_is_reported_but_not_a_finding(listed_city):
     city, _ = listed_city
-    CheckResult.objects.filter(surgeon=top(city), check_key="licence_sanctions", is_current=True).update(
+    CheckResult.objects.filter(surgeon=top(city), check_key="license_sanctions", is_current=True).update(
         effective_outcome="unknown", source_answered=False
     )
     report = listings_audit()

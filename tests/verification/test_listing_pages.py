@@ -24,7 +24,7 @@ def test_city_page_shows_the_ranked_list_with_a_badge_per_criterion(client, publ
     top = snapshot.entries.get(rank=1)
     assert top.surgeon.display_name in text
     for title in [
-        "Licence and sanctions",
+        "License and sanctions",
         "Board certification",
         "DEA registration",
         "Malpractice insurance",

@@ -43,3 +43,50 @@ def test_a_deployment_that_never_loaded_a_list_gets_no_import(migrated_back):
     executor.migrate(executor.loader.graph.leaf_nodes())
 
     assert not ExclusionListImport.objects.exists()
+
+
+def test_license_spelling_keeps_a_reviewers_decision_carried(transactional_db):
+    """The stored check key and evidence key change spelling; the fingerprint still matches a fresh finding."""
+    from tests.factories import SurgeonFactory
+    from verification.checks.types import Outcome, Result
+    from verification.models import CheckResult, VerificationRun
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("verification", "0013_public_notes_and_eligible_counts")])
+    evidence = {"licences": [{"state": "TX", "expires": "2027-03-01"}], "decision_carried_from": 7}
+    run = VerificationRun.objects.create(
+        kind="full",
+        as_of=dt.date(2026, 11, 1),
+        checks=["licence_sanctions", "dea"],
+        counts={"licence_sanctions": {"pass": 1}},
+    )
+    CheckResult.objects.create(
+        run=run,
+        surgeon=SurgeonFactory(),
+        check_key="licence_sanctions",
+        outcome="fail",
+        effective_outcome="pass",
+        method="primary_source",
+        source="TX board",
+        checked_at=timezone.now(),
+        evidence=evidence,
+        reason="Active licence",
+        fingerprint="old",
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    stored = CheckResult.objects.get()
+    fresh = Result(
+        outcome=Outcome.FAIL,
+        method="primary_source",
+        source="TX board",
+        reason="",
+        evidence={"licenses": [{"state": "TX", "expires": dt.date(2027, 3, 1)}]},
+    )
+    assert stored.check_key == "license_sanctions"
+    assert stored.evidence == {"licenses": [{"state": "TX", "expires": "2027-03-01"}], "decision_carried_from": 7}
+    assert stored.fingerprint == fresh.fingerprint
+    run.refresh_from_db()
+    assert (run.checks, run.counts) == (["license_sanctions", "dea"], {"license_sanctions": {"pass": 1}})

@@ -37,7 +37,7 @@ def test_a_failing_check_hides_the_listing_even_before_the_republication(client,
 
 
 def test_a_silent_source_shows_its_last_answer_not_unknown(client, listed):
-    answered = CheckResult.objects.get(surgeon=listed, check_key="licence_sanctions", is_current=True)
+    answered = CheckResult.objects.get(surgeon=listed, check_key="license_sanctions", is_current=True)
     silent = CheckResult.objects.get(id=answered.id)
     silent.pk, silent.run = None, run_sync(kind="manual", period_key="silent", surgeon_ids=[])[0]
     silent.outcome = silent.effective_outcome = "unknown"

@@ -63,7 +63,7 @@ def test_a_source_outage_publishes_nothing_and_the_run_says_so(twelve, city):
     run, _ = run_sync()
     publication.rankings_publish(run=run)
     before = CityRanking.objects.get(city=city).snapshot_id
-    CheckResult.objects.filter(run=run, check_key="licence_sanctions").update(outcome="unknown", source_answered=False)
+    CheckResult.objects.filter(run=run, check_key="license_sanctions").update(outcome="unknown", source_answered=False)
     summary = publication.rankings_publish(run=run)
     assert summary.blocked_reason and summary.published == []
     assert CityRanking.objects.get(city=city).snapshot_id == before
@@ -142,7 +142,7 @@ def test_sanctions_rescreen_delists_at_once_with_the_reason(twelve, city):
     assert victim not in listed(city)
     assert VerificationRun.objects.get(id=sanctions.id).publication_done_at is not None
     assert snapshot.reason == RankingSnapshot.Reason.DELISTING
-    assert "left the list: Licence and sanctions no longer passes" in snapshot.note
+    assert "left the list: License and sanctions no longer passes" in snapshot.note
     # The next eligible surgeon moves up: twelve were eligible, eleven are, ten are listed.
     assert [e.rank for e in snapshot.entries.order_by("rank")] == list(range(1, 11))
 

@@ -42,7 +42,7 @@ def test_evidence_past_its_valid_until_makes_a_surgeon_ineligible():
 
 def test_an_override_to_pass_counts_as_pass():
     overridden = SimpleNamespace(effective_outcome="pass", outcome="needs_review", valid_until=None)
-    assert ranking.eligibility(results(licence_sanctions=overridden), as_of=AS_OF).eligible
+    assert ranking.eligibility(results(license_sanctions=overridden), as_of=AS_OF).eligible
 
 
 def parts(npi, score, n, procedures=0, years=10):
@@ -163,7 +163,7 @@ def test_adjusted_score_lies_between_the_score_and_the_prior(score, n):
 
 def test_a_silent_source_makes_a_surgeon_ineligible_but_not_affirmatively():
     silent = SimpleNamespace(effective_outcome="unknown", valid_until=None, source_answered=False)
-    verdict = ranking.eligibility(results(licence_sanctions=silent), as_of=AS_OF)
+    verdict = ranking.eligibility(results(license_sanctions=silent), as_of=AS_OF)
     assert not verdict.eligible and not verdict.affirmative
 
 

@@ -25,7 +25,7 @@ def test_an_exclusion_row_shows_its_waiver():
     row = ExclusionRecord.objects.create(
         row_hash="w", last_name="DOE", npi=surgeon.npi, state="TX", waiver_state="TX", waiver_date=dt.date(2023, 3, 1)
     )
-    result = result_for(surgeon, "licence_sanctions", {"exclusion_matches": [{"id": row.id}]})
+    result = result_for(surgeon, "license_sanctions", {"exclusion_matches": [{"id": row.id}]})
 
     (panel,) = [p for p in evidence_panels(result) if p.title == "Exclusion-list rows that matched"]
 

@@ -39,7 +39,7 @@ def ambiguous(make_clean_surgeon, exclusion_list_loaded):
     suspect = make_clean_surgeon(first_name="Maria", last_name="Lopez")
     ExclusionRecord.objects.create(row_hash="amb", last_name="LOPEZ", first_name="MARIA", state="TX")
     run_sync()
-    result = CheckResult.objects.get(surgeon=suspect, check_key="licence_sanctions", is_current=True)
+    result = CheckResult.objects.get(surgeon=suspect, check_key="license_sanctions", is_current=True)
     return clean, suspect, result
 
 
@@ -59,7 +59,7 @@ def test_roles_exist_and_only_publishers_may_publish(reviewer, publisher):
 def test_reviewer_sees_the_ambiguous_match_in_the_queue(client, reviewer, ambiguous):
     client.force_login(reviewer)
     text = client.get(reverse(QUEUE)).text
-    assert "Lopez" in text and "Licence and sanctions" in text
+    assert "Lopez" in text and "License and sanctions" in text
     assert "Lopez" not in client.get(reverse(QUEUE), {"check": "dea"}).text
 
 
@@ -86,7 +86,7 @@ def test_an_override_is_recorded_and_puts_the_surgeon_on_the_list(client, review
     assert suspect.id not in CityRanking.objects.get(city=city).snapshot.entries.values_list("surgeon_id", flat=True)
     suspect.satisfaction_scores.update(score="9.99", responses=900)
     run_sync(kind="manual", surgeon_ids=[suspect.id])
-    current = CheckResult.objects.get(surgeon=suspect, check_key="licence_sanctions", is_current=True)
+    current = CheckResult.objects.get(surgeon=suspect, check_key="license_sanctions", is_current=True)
     client.force_login(reviewer)
     url = reverse("admin:verification_checkresult_review_item", args=[current.id])
     client.post(url, {"outcome": "pass", "reason": "Different person: birth year differs"})
@@ -140,18 +140,18 @@ def test_nobody_can_edit_a_published_snapshot(client, admin_user, ambiguous):
     assert snapshot.note != "edited"
 
 
-def _upload(client, user, licence, name, content):
+def _upload(client, user, license, name, content):
     client.force_login(user)
-    url = reverse("admin:directory_statelicense_change", args=[licence.id])
+    url = reverse("admin:directory_statelicense_change", args=[license.id])
     data = {
-        "surgeon": licence.surgeon_id,
-        "state": licence.state,
-        "number": licence.number,
-        "first_issued": licence.first_issued,
-        "expires": licence.expires,
-        "status": licence.status,
-        "evidence_method": licence.evidence_method,
-        "evidence_source": licence.evidence_source,
+        "surgeon": license.surgeon_id,
+        "state": license.state,
+        "number": license.number,
+        "first_issued": license.first_issued,
+        "expires": license.expires,
+        "status": license.status,
+        "evidence_method": license.evidence_method,
+        "evidence_source": license.evidence_source,
         "evidence_obtained_on": "",
         "actions-TOTAL_FORMS": 0,
         "actions-INITIAL_FORMS": 0,
@@ -262,16 +262,16 @@ def test_the_librarys_own_api_keys_admin_is_gone(client, admin_user):
 def test_the_dashboard_names_outcomes_and_checks_by_their_labels(client, reviewer, ambiguous):
     client.force_login(reviewer)
     text = visible_text(client.get(reverse("admin:verification_dashboard")).text)
-    assert "Needs review" in text and "Licence and sanctions" in text
-    assert "needs_review" not in text and "not_applicable" not in text and "licence_sanctions" not in text
+    assert "Needs review" in text and "License and sanctions" in text
+    assert "needs_review" not in text and "not_applicable" not in text and "license_sanctions" not in text
 
 
 def test_a_runs_outcome_counts_read_as_labels(client, reviewer, ambiguous):
     client.force_login(reviewer)
     run = ambiguous[2].run
     text = visible_text(client.get(reverse("admin:verification_verificationrun_change", args=[run.id])).text)
-    assert "Licence and sanctions" in text and "Needs review 1" in text
-    assert "needs_review" not in text and "licence_sanctions" not in text
+    assert "License and sanctions" in text and "Needs review 1" in text
+    assert "needs_review" not in text and "license_sanctions" not in text
 
 
 @pytest.mark.parametrize(
@@ -284,8 +284,8 @@ def test_result_and_decision_lists_show_labels_not_keys(client, admin_user, ambi
     services.result_override(result_id=result.id, to_outcome="fail", reason="Same birth date", user=admin_user)
     client.force_login(admin_user)
     text = visible_text(client.get(reverse(name)).text)
-    assert "Licence and sanctions" in text and ("Needs review" in text or "Failed" in text)
-    assert "needs_review" not in text and "licence_sanctions" not in text
+    assert "License and sanctions" in text and ("Needs review" in text or "Failed" in text)
+    assert "needs_review" not in text and "license_sanctions" not in text
 
 
 def test_the_snapshot_page_says_ranking_entries(client, admin_user, ambiguous):

@@ -84,10 +84,10 @@ def test_a_new_run_supersedes_the_current_results(make_clean_surgeon, exclusion_
     assert set(current.values_list("run_id", flat=True)) == {second.id}
 
 
-def test_sanctions_run_only_rescreens_licence_and_sanctions(make_clean_surgeon, exclusion_list_loaded):
+def test_sanctions_run_only_rescreens_license_and_sanctions(make_clean_surgeon, exclusion_list_loaded):
     make_clean_surgeon()
     run, _ = run_sync(kind=Kind.SANCTIONS)
-    assert set(CheckResult.objects.filter(run=run).values_list("check_key", flat=True)) == {"licence_sanctions"}
+    assert set(CheckResult.objects.filter(run=run).values_list("check_key", flat=True)) == {"license_sanctions"}
 
 
 def test_expiry_sweep_rechecks_only_surgeons_whose_evidence_expired(make_clean_surgeon, exclusion_list_loaded):
@@ -102,7 +102,7 @@ def test_expiry_sweep_rechecks_only_surgeons_whose_evidence_expired(make_clean_s
 def test_no_exclusion_list_makes_the_sanctions_check_unknown_never_fail(make_clean_surgeon):
     make_clean_surgeon()
     run, _ = run_sync()
-    result = CheckResult.objects.get(run=run, check_key="licence_sanctions")
+    result = CheckResult.objects.get(run=run, check_key="license_sanctions")
     assert result.outcome == Outcome.UNKNOWN
     assert result.source_answered is False
 
@@ -111,14 +111,14 @@ def test_exclusion_row_with_the_surgeons_npi_fails_the_screen(make_clean_surgeon
     surgeon = make_clean_surgeon()
     ExclusionRecord.objects.create(row_hash="x", npi=surgeon.npi, last_name="OTHER", state="TX")
     run, _ = run_sync()
-    assert CheckResult.objects.get(run=run, check_key="licence_sanctions").outcome == Outcome.FAIL
+    assert CheckResult.objects.get(run=run, check_key="license_sanctions").outcome == Outcome.FAIL
 
 
 def test_name_and_state_row_without_npi_needs_review(make_clean_surgeon, exclusion_list_loaded):
     surgeon = make_clean_surgeon(first_name="Maria", last_name="Lopez")
     ExclusionRecord.objects.create(row_hash="y", last_name="LOPEZ", first_name="MARIA", state="TX")
     run, _ = run_sync()
-    assert CheckResult.objects.get(run=run, surgeon=surgeon, check_key="licence_sanctions").outcome == (
+    assert CheckResult.objects.get(run=run, surgeon=surgeon, check_key="license_sanctions").outcome == (
         Outcome.NEEDS_REVIEW
     )
 
@@ -129,14 +129,14 @@ def test_name_match_with_a_different_birth_date_is_not_a_match(make_clean_surgeo
         row_hash="z", last_name="LOPEZ", first_name="MARIA", state="TX", date_of_birth=dt.date(1961, 5, 5)
     )
     run, _ = run_sync()
-    assert CheckResult.objects.get(run=run, check_key="licence_sanctions").outcome == Outcome.PASS
+    assert CheckResult.objects.get(run=run, check_key="license_sanctions").outcome == Outcome.PASS
 
 
 def test_a_stale_exclusion_list_does_not_answer(make_clean_surgeon, exclusion_list_loaded):
     make_clean_surgeon()
     ExclusionListImport.objects.update(imported_at=timezone.now() - dt.timedelta(days=60))
     run, _ = run_sync()
-    assert CheckResult.objects.get(run=run, check_key="licence_sanctions").outcome == Outcome.UNKNOWN
+    assert CheckResult.objects.get(run=run, check_key="license_sanctions").outcome == Outcome.UNKNOWN
 
 
 def test_override_keeps_the_original_and_records_who_and_why(make_clean_surgeon, exclusion_list_loaded, admin_user):
@@ -167,15 +167,15 @@ def test_a_decision_is_carried_to_the_next_run_while_the_finding_is_unchanged(
     surgeon = make_clean_surgeon(first_name="Maria", last_name="Lopez")
     ExclusionRecord.objects.create(row_hash="y", last_name="LOPEZ", first_name="MARIA", state="TX")
     run_sync()
-    result = CheckResult.objects.get(surgeon=surgeon, check_key="licence_sanctions", is_current=True)
+    result = CheckResult.objects.get(surgeon=surgeon, check_key="license_sanctions", is_current=True)
     services.result_override(result_id=result.id, to_outcome="pass", reason="Different person: DOB", user=admin_user)
     run_sync(kind=Kind.SANCTIONS)
-    carried = CheckResult.objects.get(surgeon=surgeon, check_key="licence_sanctions", is_current=True)
+    carried = CheckResult.objects.get(surgeon=surgeon, check_key="license_sanctions", is_current=True)
     assert carried.id != result.id
     assert (carried.outcome, carried.effective_outcome) == ("needs_review", "pass")
     ExclusionRecord.objects.create(row_hash="w", npi=surgeon.npi, state="TX")
     run_sync(kind=Kind.MANUAL, surgeon_ids=[surgeon.id])
-    changed = CheckResult.objects.get(surgeon=surgeon, check_key="licence_sanctions", is_current=True)
+    changed = CheckResult.objects.get(surgeon=surgeon, check_key="license_sanctions", is_current=True)
     assert changed.effective_outcome == "fail"
 
 
@@ -183,7 +183,7 @@ def test_run_verification_command_prints_a_summary_table(make_clean_surgeon, exc
     make_clean_surgeon()
     call_command("run_verification", "--sync")
     out = capsys.readouterr().out
-    assert "licence_sanctions" in out and "satisfaction" in out
+    assert "license_sanctions" in out and "satisfaction" in out
     assert "finished" in out
 
 
@@ -194,11 +194,11 @@ def test_run_verification_for_one_unknown_npi_is_a_clear_error(db):
         call_command("run_verification", "--surgeon", "1234567893", "--sync")
 
 
-def test_revoked_licence_fails_in_a_real_run(make_clean_surgeon, exclusion_list_loaded):
+def test_revoked_license_fails_in_a_real_run(make_clean_surgeon, exclusion_list_loaded):
     surgeon = make_clean_surgeon()
     surgeon.licenses.update(status=CredentialStatus.REVOKED)
     run, _ = run_sync()
-    assert CheckResult.objects.get(run=run, check_key="licence_sanctions").outcome == Outcome.FAIL
+    assert CheckResult.objects.get(run=run, check_key="license_sanctions").outcome == Outcome.FAIL
 
 
 def test_dossiers_load_in_a_constant_number_of_queries(

@@ -84,9 +84,9 @@ def test_an_admin_edit_of_a_credential_rechecks_the_surgeon_and_delists_them(cli
 
 def test_an_evidence_upload_records_an_event_that_rechecks_its_surgeon(twelve):
     surgeon = twelve[0]
-    licence = surgeon.licenses.get()
+    license = surgeon.licenses.get()
     EvidenceDocument.objects.create(kind="state_board_profile", file="evidence/x.pdf", content_type="application/pdf",
-                                    size=10, sha256="0" * 64, license=licence)  # fmt: skip
+                                    size=10, sha256="0" * 64, license=license)  # fmt: skip
     event = EligibilityEvent.objects.filter(cause="evidence uploaded").get()
     assert event.surgeon_ids == [surgeon.id] and event.recheck
 
@@ -213,7 +213,7 @@ def test_a_silent_source_never_empties_a_list_through_the_command(twelve, city, 
     before = listed(city)
     _silence_the_exclusion_list()
     run_sync(kind=VerificationRun.Kind.SANCTIONS, period_key="silent")
-    assert CheckResult.objects.filter(is_current=True, check_key="licence_sanctions", outcome="unknown").count() == 12
+    assert CheckResult.objects.filter(is_current=True, check_key="license_sanctions", outcome="unknown").count() == 12
     with pytest.raises(CommandError, match="held back"):
         call_command("publish_rankings")
     assert listed(city) == before
@@ -241,7 +241,7 @@ def test_a_publisher_approval_rechecks_eligibility_at_approval_time(twelve, city
 
 def test_an_approval_waits_while_a_source_is_silent(twelve, city, publisher, make_clean_surgeon):
     proposal = _a_waiting_proposal(city, make_clean_surgeon)
-    CheckResult.objects.filter(is_current=True, check_key="licence_sanctions").update(source_answered=False)
+    CheckResult.objects.filter(is_current=True, check_key="license_sanctions").update(source_answered=False)
     with pytest.raises(publication.PublicationError, match="silent"):
         publication.snapshot_publish(snapshot_id=proposal.id, user=publisher)
 

@@ -2,14 +2,14 @@
 
 from types import ModuleType
 
-from . import board_certification, dea, experience, licence_sanctions, malpractice, satisfaction, state_csr
+from . import board_certification, dea, experience, license_sanctions, malpractice, satisfaction, state_csr
 
 CHECKS: dict[str, ModuleType] = {
     module.KEY: module
-    for module in (licence_sanctions, board_certification, dea, state_csr, malpractice, experience, satisfaction)
+    for module in (license_sanctions, board_certification, dea, state_csr, malpractice, experience, satisfaction)
 }
 REQUIRED_CHECKS = tuple(CHECKS)
-SANCTIONS_CHECKS = (licence_sanctions.KEY,)
+SANCTIONS_CHECKS = (license_sanctions.KEY,)
 
 
 def check_title(key: str) -> str:

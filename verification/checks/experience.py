@@ -1,4 +1,4 @@
-"""Experience: 5+ years since first licence (or training completion), or 300+ spine operations.
+"""Experience: 5+ years since first license (or training completion), or 300+ spine operations.
 
 Operations are primary spine procedures (add-on codes are part of the operation they are billed with), counted
 once per data year: where two sources cover one year (Medicare counts and a practice case log), the larger is
@@ -17,7 +17,7 @@ from .types import Outcome, Result, add_years, cycle_end, no_answer
 
 KEY = "experience"
 TITLE = "Experience"
-SOURCE = "Licence records; CMS Medicare procedure data"
+SOURCE = "License records; CMS Medicare procedure data"
 
 
 def _practice_start(dossier) -> tuple[date | None, EvidenceMethod | None]:
@@ -90,7 +90,7 @@ def evaluate(dossier, *, as_of: date) -> Result:
         return no_answer("State medical board")
     if years is None:
         reason = (
-            f"No first-licence or training-completion date is on file, and {operations}; a reviewer must establish "
+            f"No first-license or training-completion date is on file, and {operations}; a reviewer must establish "
             "the practice start date."
         )
         return Result(Outcome.NEEDS_REVIEW, EvidenceMethod.ATTESTED_DOCUMENT, SOURCE, reason, evidence=evidence)

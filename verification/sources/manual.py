@@ -39,7 +39,7 @@ class CredentialFeed(Protocol[RecordT_co]):
 BoardCertificationFeed = CredentialFeed[BoardCertification]
 DEARegistrationFeed = CredentialFeed[DEARegistration]
 MalpracticeFeed = CredentialFeed[MalpracticePolicy]
-StateBoardFeed = CredentialFeed[StateLicense]  # each licence carries its disciplinary actions as `actions_on_file`
+StateBoardFeed = CredentialFeed[StateLicense]  # each license carries its disciplinary actions as `actions_on_file`
 
 
 @dataclass(frozen=True)

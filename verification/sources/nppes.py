@@ -1,6 +1,6 @@
 """NPPES NPI Registry: the API client and the parser of its old and new answer shapes.
 
-NPPES is self-reported: it identifies a surgeon (name, specialty, where they practise, licence numbers they
+NPPES is self-reported: it identifies a surgeon (name, specialty, where they practise, license numbers they
 list) and verifies nothing. What it finds goes into the directory through providers.providers_upsert. A complete
 search of a state (or city) that no longer returns an NPI on file there opens a review item for that surgeon: the
 NPI may have been deactivated or the practice moved, and a person decides; nothing is deleted.

@@ -69,14 +69,14 @@ class _Positions:
 
 
 def _taxonomy(row: list[str], slot: tuple[int, int, int, int]) -> Taxonomy:
-    code, licence, state, primary = (row[position].strip() for position in slot)
+    code, license, state, primary = (row[position].strip() for position in slot)
     code = code.upper()
     return Taxonomy(
         code=code,
         desc=Specialty(code).label if code in Specialty.values else "",
         primary=primary.upper() == "Y",
         state=state.upper(),
-        license=licence,
+        license=license,
     )
 
 

@@ -1,6 +1,6 @@
 """NPPES providers into the directory: the one idempotent upsert that the API client and the bulk file share.
 
-NPPES is self-reported, so licences created from it stay `unverified` until a reviewer checks the board. Its
+NPPES is self-reported, so licenses created from it stay `unverified` until a reviewer checks the board. Its
 individual records carry no practice name, so none is given (CMS's Doctors and Clinicians file supplies real ones:
 dac.py). Spine surgeons (207XS0117X, 207T00000X) and orthopaedic surgeons who may be one are stored; the latter
 stay out of the public directory until spine practice is shown (Surgeon.spine_scope). A new practice location or
@@ -224,19 +224,19 @@ def _locations_upsert(
     return changed, added
 
 
-def _licences_upsert(
+def _licenses_upsert(
     provider: Provider, surgeon: Surgeon, stored: dict[tuple[str, str], StateLicense], problems: list[str]
 ) -> bool:
-    """A licence number NPPES lists and we lack becomes an unverified licence; ours are never overwritten."""
+    """A license number NPPES lists and we lack becomes an unverified license; ours are never overwritten."""
     changed = False
     for taxonomy in provider.taxonomies:
         key = (taxonomy.state, taxonomy.license)
         if not all(key) or (key in stored and stored[key].surgeon_id == surgeon.id):
             continue
         if key in stored:
-            problems.append(f"licence {key[0]} {key[1]} is on file for another surgeon; not linked")
+            problems.append(f"license {key[0]} {key[1]} is on file for another surgeon; not linked")
             continue
-        licence = StateLicense(
+        license = StateLicense(
             surgeon=surgeon,
             state=taxonomy.state,
             number=taxonomy.license,
@@ -246,9 +246,9 @@ def _licences_upsert(
             evidence_source=EVIDENCE_SOURCE,
             evidence_obtained_on=timezone.localdate(),
         )
-        licence.full_clean(validate_unique=False)
-        licence.save()
-        stored[key] = licence
+        license.full_clean(validate_unique=False)
+        license.save()
+        stored[key] = license
         changed = True
     return changed
 
@@ -262,7 +262,7 @@ def _provider_upsert(provider: Provider, batch: "_Batch", problems: list[str]) -
         surgeon, changed = _surgeon_upsert(provider, known)
         located, added = _locations_upsert(provider, surgeon, batch.locations[surgeon.id], batch.cities, problems)
         changed |= located
-        changed |= _licences_upsert(provider, surgeon, batch.licences, problems)
+        changed |= _licenses_upsert(provider, surgeon, batch.licenses, problems)
     batch.surgeons[provider.npi] = surgeon
     if known and added:
         batch.relocated.add(surgeon.id)
@@ -277,7 +277,7 @@ class _Batch:
 
     surgeons: dict[str, Surgeon]
     locations: dict[int, list[PracticeLocation]]
-    licences: dict[tuple[str, str], StateLicense]
+    licenses: dict[tuple[str, str], StateLicense]
     cities: Cities
     relocated: set[int] = field(default_factory=set)  # surgeons on file given a new practice location
     rescoped: set[int] = field(default_factory=set)  # surgeons on file whose spine scope changed
@@ -292,7 +292,7 @@ class _Batch:
         return cls(
             surgeons={s.npi: s for s in Surgeon.objects.filter(npi__in=npis)},
             locations=locations,
-            licences={(lic.state, lic.number): lic for lic in StateLicense.objects.filter(number__in=numbers)},
+            licenses={(lic.state, lic.number): lic for lic in StateLicense.objects.filter(number__in=numbers)},
             cities=cities,
         )
 

@@ -9,13 +9,13 @@ from .builders import AS_OF, clean_dossier, volumes
 
 
 def evaluate(first_issued, *counts, training=None):
-    licences = [factories.StateLicenseFactory.build(first_issued=first_issued)] if first_issued else []
-    dossier = clean_dossier(licenses=licences, procedure_volumes=volumes(*counts))
+    licenses = [factories.StateLicenseFactory.build(first_issued=first_issued)] if first_issued else []
+    dossier = clean_dossier(licenses=licenses, procedure_volumes=volumes(*counts))
     dossier.surgeon.training_completed_on = training
     return experience.evaluate(dossier, as_of=AS_OF)
 
 
-def test_exactly_five_years_since_first_licence_passes_by_years():
+def test_exactly_five_years_since_first_license_passes_by_years():
     result = evaluate(dt.date(2021, 11, 25))
     assert result.outcome == Outcome.PASS
     assert result.evidence["path"] == "years"
@@ -42,14 +42,14 @@ def test_one_year_reads_as_one_year():
     assert "1 year in practice" in evaluate(dt.date(2025, 6, 1), 10).reason
 
 
-def test_earliest_licence_in_any_state_counts():
+def test_earliest_license_in_any_state_counts():
     old = factories.StateLicenseFactory.build(state="IL", first_issued=dt.date(2001, 1, 1))
     new = factories.StateLicenseFactory.build(state="TX", first_issued=dt.date(2025, 1, 1))
     dossier = clean_dossier(licenses=[new, old], procedure_volumes=[])
     assert experience.evaluate(dossier, as_of=AS_OF).evidence["years"] == 25
 
 
-def test_training_completion_stands_in_when_no_licence_date_is_known():
+def test_training_completion_stands_in_when_no_license_date_is_known():
     result = evaluate(None, training=dt.date(2015, 6, 30))
     assert result.outcome == Outcome.PASS
 
@@ -58,7 +58,7 @@ def test_no_dates_and_too_few_procedures_needs_review():
     assert evaluate(None, 50).outcome == Outcome.NEEDS_REVIEW
 
 
-def test_leap_day_licence_reaches_five_years_on_28_february():
+def test_leap_day_license_reaches_five_years_on_28_february():
     dossier = clean_dossier(
         licenses=[factories.StateLicenseFactory.build(first_issued=dt.date(2020, 2, 29))], procedure_volumes=[]
     )
@@ -71,7 +71,7 @@ def test_thresholds_come_from_settings(settings):
     assert evaluate(dt.date(2025, 1, 1), 100).outcome == Outcome.PASS
 
 
-def test_licence_source_down_is_unknown_unless_volume_already_proves_it():
+def test_license_source_down_is_unknown_unless_volume_already_proves_it():
     down = clean_dossier(licenses=None, procedure_volumes=volumes(100))
     assert experience.evaluate(down, as_of=AS_OF).outcome == Outcome.UNKNOWN
     enough = clean_dossier(licenses=None, procedure_volumes=volumes(300))

@@ -11,7 +11,7 @@ from directory.models import EvidenceMethod
 from verification.checks.types import Outcome, Result, evidence_to_json
 
 EVIDENCE = {
-    "licences": [{"state": "TX", "expires": dt.date(2027, 3, 1), "method": EvidenceMethod.PRIMARY_SOURCE}],
+    "licenses": [{"state": "TX", "expires": dt.date(2027, 3, 1), "method": EvidenceMethod.PRIMARY_SOURCE}],
     "practice_states": ("TX", "LA"),
     "exclusion_list_loaded_on": dt.date(2026, 11, 20),
     "note": "Dr. Muñoz",
@@ -41,7 +41,7 @@ def test_the_fingerprint_follows_the_outcome_and_the_evidence_but_not_the_key_or
 def test_stored_evidence_has_iso_dates_and_refuses_what_json_cannot_hold():
     stored = json.loads(result().evidence_json)
 
-    assert stored["licences"][0]["expires"] == "2027-03-01"
+    assert stored["licenses"][0]["expires"] == "2027-03-01"
     assert stored["practice_states"] == ["TX", "LA"]
     with pytest.raises(TypeError, match="Decimal"):
         evidence_to_json({"score": Decimal("9.1")})

@@ -133,9 +133,9 @@ def nppes_row(
             "Certification Date": "07/08/2024",
         }
     )  # fmt: skip
-    for slot, (code, licence, state, primary) in enumerate(taxonomies, start=1):
+    for slot, (code, license, state, primary) in enumerate(taxonomies, start=1):
         fields[f"Healthcare Provider Taxonomy Code_{slot}"] = code
-        fields[f"Provider License Number_{slot}"] = licence
+        fields[f"Provider License Number_{slot}"] = license
         fields[f"Provider License Number State Code_{slot}"] = state
         fields[f"Healthcare Provider Primary Taxonomy Switch_{slot}"] = primary
         fields[f"Healthcare Provider Taxonomy Group_{slot}"] = ""

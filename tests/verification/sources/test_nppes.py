@@ -217,7 +217,7 @@ def test_a_host_not_on_the_allow_list_is_never_called(api, settings):
 
 
 @pytest.mark.django_db
-def test_an_import_adds_surgeons_with_practice_locations_and_unverified_licences(api):
+def test_an_import_adds_surgeons_with_practice_locations_and_unverified_licenses(api):
     api.get(NPPES_URL, json=fixture_json("nppes_new_shape.json"))
 
     summary = nppes_import(state="TX", city="Houston", taxonomy="Orthopaedic Surgery")
@@ -231,8 +231,8 @@ def test_an_import_adds_surgeons_with_practice_locations_and_unverified_licences
         ("Houston", "6400 Fannin St", True),
         ("Sugar Land", "16655 Southwest Fwy", False),
     ]
-    licences = StateLicense.objects.filter(surgeon=jane).order_by("state")
-    assert [(lic.state, lic.number, lic.status) for lic in licences] == [
+    licenses = StateLicense.objects.filter(surgeon=jane).order_by("state")
+    assert [(lic.state, lic.number, lic.status) for lic in licenses] == [
         ("LA", "MD.204518", CredentialStatus.UNVERIFIED),
         ("TX", "Q12345", CredentialStatus.UNVERIFIED),
     ]

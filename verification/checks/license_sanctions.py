@@ -1,4 +1,4 @@
-"""Licence and sanctions: an active licence in every practice state, no serious recent discipline, no exclusion.
+"""License and sanctions: an active license in every practice state, no serious recent discipline, no exclusion.
 
 An OIG waiver (WAIVERDATE/WVRSTATE) lifts an exclusion in the one state it names: an NPI match waived for every
 state the surgeon practises in goes to a reviewer with the waiver in the reason and evidence; a waiver for any
@@ -13,8 +13,8 @@ from directory.models import CredentialStatus, DisciplinaryAction
 
 from .types import Outcome, Result, add_years, cycle_end, no_answer, weakest_method
 
-KEY = "licence_sanctions"
-TITLE = "Licence and sanctions"
+KEY = "license_sanctions"
+TITLE = "License and sanctions"
 SOURCE = "State medical boards; OIG LEIE exclusion list"
 # Federal rules ask for monthly exclusion screening, so a clean screen counts for one month and a bit.
 SCREENING_VALID_FOR = timedelta(days=35)
@@ -22,29 +22,29 @@ SCREENING_VALID_FOR = timedelta(days=35)
 AFFIRMATIVELY_BAD = {CredentialStatus.REVOKED, CredentialStatus.SUSPENDED, CredentialStatus.SURRENDERED}
 
 
-def _licence_problems(dossier, as_of: date) -> tuple[list[str], list[str]]:
-    """(failures, questions) about the licences in the surgeon's practice states."""
+def _license_problems(dossier, as_of: date) -> tuple[list[str], list[str]]:
+    """(failures, questions) about the licenses in the surgeon's practice states."""
     failures, questions = [], []
     by_state = {}
-    for licence in dossier.licenses:
-        by_state.setdefault(licence.state, []).append(licence)
+    for license in dossier.licenses:
+        by_state.setdefault(license.state, []).append(license)
     for state in dossier.practice_states:
-        licences = by_state.get(state, [])
+        licenses = by_state.get(state, [])
         active = [
             lic
-            for lic in licences
+            for lic in licenses
             if lic.status == CredentialStatus.ACTIVE and (lic.expires is None or lic.expires >= as_of)
         ]
         if active:
             continue
-        if any(lic.status in AFFIRMATIVELY_BAD for lic in licences):
-            failures.append(f"the {state} licence is {licences[0].get_status_display().lower()}")
-        elif any(lic.expires and lic.expires < as_of for lic in licences):
-            failures.append(f"the {state} licence expired")
-        elif any(lic.status == CredentialStatus.UNVERIFIED for lic in licences):
-            questions.append(f"the {state} licence number is self-reported and not yet verified with the board")
+        if any(lic.status in AFFIRMATIVELY_BAD for lic in licenses):
+            failures.append(f"the {state} license is {licenses[0].get_status_display().lower()}")
+        elif any(lic.expires and lic.expires < as_of for lic in licenses):
+            failures.append(f"the {state} license expired")
+        elif any(lic.status == CredentialStatus.UNVERIFIED for lic in licenses):
+            questions.append(f"the {state} license number is self-reported and not yet verified with the board")
         else:
-            questions.append(f"no {state} licence is on file")
+            questions.append(f"no {state} license is on file")
     return failures, questions
 
 
@@ -94,11 +94,11 @@ def evaluate(dossier, *, as_of: date) -> Result:
         return no_answer("State medical board")
     if dossier.exclusion_matches is None:
         return no_answer("OIG LEIE exclusion list")
-    failures, questions = _licence_problems(dossier, as_of)
+    failures, questions = _license_problems(dossier, as_of)
     actions = _serious_actions(dossier, as_of)
     exclusions = _current_exclusions(dossier, as_of)
     evidence = {
-        "licences": [
+        "licenses": [
             {"state": lic.state, "status": lic.status, "expires": lic.expires, "method": lic.evidence_method}
             for lic in dossier.licenses
         ],
@@ -121,7 +121,7 @@ def evaluate(dossier, *, as_of: date) -> Result:
         waiver = f"; {_waiver_text(row)} only" if row.waiver_state else ""
         return result(Outcome.FAIL, f"On the OIG exclusion list (NPI match, excluded {row.exclusion_date}{waiver}).")
     if failures:
-        return result(Outcome.FAIL, "Licence problem: " + "; ".join(failures) + ".")
+        return result(Outcome.FAIL, "License problem: " + "; ".join(failures) + ".")
     if actions:
         return result(Outcome.FAIL, f"Serious disciplinary action on {actions[0].action_date}.")
     if waived:
@@ -139,6 +139,6 @@ def evaluate(dossier, *, as_of: date) -> Result:
             "compare it with the surgeon's record.",
         )
     if questions:
-        return result(Outcome.NEEDS_REVIEW, "Licence needs a reviewer: " + "; ".join(questions) + ".")
+        return result(Outcome.NEEDS_REVIEW, "License needs a reviewer: " + "; ".join(questions) + ".")
     states = ", ".join(dossier.practice_states) or "the practice state"
-    return result(Outcome.PASS, f"Active licence in {states}; no serious actions; not on the OIG exclusion list.")
+    return result(Outcome.PASS, f"Active license in {states}; no serious actions; not on the OIG exclusion list.")

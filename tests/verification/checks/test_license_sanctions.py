@@ -4,21 +4,21 @@ import pytest
 
 from directory.models import CredentialStatus, DisciplinaryAction
 from tests import factories
-from verification.checks import licence_sanctions
+from verification.checks import license_sanctions
 from verification.checks.types import Outcome
 
 from .builders import AS_OF, clean_dossier, exclusion_row, serious_action
 
 
 def evaluate(**overrides):
-    return licence_sanctions.evaluate(clean_dossier(**overrides), as_of=AS_OF)
+    return license_sanctions.evaluate(clean_dossier(**overrides), as_of=AS_OF)
 
 
-def licence(**fields):
+def license(**fields):
     return factories.StateLicenseFactory.build(**{"state": "TX", **fields})
 
 
-def test_active_licence_and_clean_screen_passes():
+def test_active_license_and_clean_screen_passes():
     result = evaluate()
     assert result.outcome == Outcome.PASS
     assert "TX" in result.reason
@@ -28,34 +28,34 @@ def test_a_pass_lasts_only_until_the_next_monthly_screening():
     assert evaluate().valid_until == AS_OF + dt.timedelta(days=35)
 
 
-def test_a_pass_ends_when_the_licence_expires_sooner():
-    result = evaluate(licenses=[licence(expires=AS_OF + dt.timedelta(days=10))])
+def test_a_pass_ends_when_the_license_expires_sooner():
+    result = evaluate(licenses=[license(expires=AS_OF + dt.timedelta(days=10))])
     assert result.valid_until == AS_OF + dt.timedelta(days=10)
 
 
-def test_licence_expiring_today_still_counts_today():
-    assert evaluate(licenses=[licence(expires=AS_OF)]).outcome == Outcome.PASS
+def test_license_expiring_today_still_counts_today():
+    assert evaluate(licenses=[license(expires=AS_OF)]).outcome == Outcome.PASS
 
 
-def test_licence_that_expired_yesterday_fails():
-    result = evaluate(licenses=[licence(expires=AS_OF - dt.timedelta(days=1))])
+def test_license_that_expired_yesterday_fails():
+    result = evaluate(licenses=[license(expires=AS_OF - dt.timedelta(days=1))])
     assert result.outcome == Outcome.FAIL
     assert "expired" in result.reason
 
 
 @pytest.mark.parametrize("status", [CredentialStatus.REVOKED, CredentialStatus.SUSPENDED])
-def test_revoked_or_suspended_licence_fails(status):
-    assert evaluate(licenses=[licence(status=status)]).outcome == Outcome.FAIL
+def test_revoked_or_suspended_license_fails(status):
+    assert evaluate(licenses=[license(status=status)]).outcome == Outcome.FAIL
 
 
-def test_missing_licence_in_a_second_practice_state_needs_review():
+def test_missing_license_in_a_second_practice_state_needs_review():
     result = evaluate(practice_states=["IL", "TX"])
     assert result.outcome == Outcome.NEEDS_REVIEW
-    assert "no IL licence is on file" in result.reason
+    assert "no IL license is on file" in result.reason
 
 
-def test_self_reported_licence_number_needs_review():
-    result = evaluate(licenses=[licence(status=CredentialStatus.UNVERIFIED, first_issued=None)])
+def test_self_reported_license_number_needs_review():
+    result = evaluate(licenses=[license(status=CredentialStatus.UNVERIFIED, first_issued=None)])
     assert result.outcome == Outcome.NEEDS_REVIEW
     assert "self-reported" in result.reason
 
@@ -96,12 +96,12 @@ def test_reinstated_exclusion_no_longer_counts():
 
 
 def test_exclusion_list_not_loaded_is_unknown_never_fail():
-    result = evaluate(exclusion_matches=None, licenses=[licence(status=CredentialStatus.REVOKED)])
+    result = evaluate(exclusion_matches=None, licenses=[license(status=CredentialStatus.REVOKED)])
     assert result.outcome == Outcome.UNKNOWN
     assert result.source_answered is False
 
 
-def test_licence_source_down_is_unknown():
+def test_license_source_down_is_unknown():
     assert evaluate(licenses=None).outcome == Outcome.UNKNOWN
 
 
@@ -138,9 +138,9 @@ def test_a_waiver_for_another_state_leaves_the_exclusion_a_fail():
 
 def test_a_waiver_for_one_of_two_practice_states_leaves_the_exclusion_a_fail():
     row = exclusion_row(npi="1234567893", waiver_state="TX", waiver_date=WAIVED_ON)
-    licences = [licence(state="TX"), licence(state="OK")]
+    licenses = [license(state="TX"), license(state="OK")]
 
-    result = evaluate(exclusion_matches=[row], practice_states=["OK", "TX"], licenses=licences)
+    result = evaluate(exclusion_matches=[row], practice_states=["OK", "TX"], licenses=licenses)
 
     assert result.outcome == Outcome.FAIL
 
@@ -151,9 +151,9 @@ def test_a_waiver_granted_after_the_check_date_is_not_yet_in_force():
     assert evaluate(exclusion_matches=[row]).outcome == Outcome.FAIL
 
 
-def test_a_waived_exclusion_does_not_hide_a_revoked_licence():
+def test_a_waived_exclusion_does_not_hide_a_revoked_license():
     row = exclusion_row(npi="1234567893", waiver_state="TX", waiver_date=WAIVED_ON)
 
-    result = evaluate(exclusion_matches=[row], licenses=[licence(status=CredentialStatus.REVOKED)])
+    result = evaluate(exclusion_matches=[row], licenses=[license(status=CredentialStatus.REVOKED)])
 
-    assert result.outcome == Outcome.FAIL and "Licence problem" in result.reason
+    assert result.outcome == Outcome.FAIL and "License problem" in result.reason
