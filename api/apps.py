@@ -6,4 +6,4 @@ class ApiConfig(AppConfig):
     verbose_name = "Partner API"
 
     def ready(self):
-        from . import receivers, schema  # noqa: F401  signal receivers; the OpenAPI key-header extension
+        from . import receivers, rendering, schema  # noqa: F401  receivers; the list body; the OpenAPI key header

@@ -15,10 +15,10 @@ logger = logging.getLogger(__name__)
 
 
 @receiver(snapshot_published)
-def notify_partners(sender, snapshot_id, **kwargs):
+def notify_partners(sender, snapshot_ids, **kwargs):
     # The outbox rows are written here, in-process, so a broker outage loses nothing: the sweeper re-sends.
-    ids = webhooks.deliveries_create(snapshot_id=snapshot_id)
-    logger.info("snapshot %s: %d webhook deliveries queued", snapshot_id, len(ids))
+    ids = webhooks.deliveries_create(snapshot_ids=snapshot_ids)
+    logger.info("snapshots %s: %d webhook deliveries queued", snapshot_ids, len(ids))
 
 
 @receiver([post_save, post_delete], sender=PartnerAPIKey)

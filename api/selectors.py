@@ -4,7 +4,6 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
@@ -43,13 +42,6 @@ def current_snapshot_id(*, slug: str) -> int:
     if snapshot_id is None:
         raise NotFound(f"No list is published for {_city(slug)} yet.")
     return snapshot_id
-
-
-def top_ten_get(*, snapshot_id: int, request) -> RankingSnapshot:
-    snapshot, entries = listing_selectors.snapshot_with_entries(snapshot_id=snapshot_id)
-    snapshot.entries_list = entries
-    snapshot.method_url = request.build_absolute_uri(reverse("directory:how_we_verify") + "#ranking-method")
-    return snapshot
 
 
 PAST_OR_CURRENT = [PUBLISHED, RankingSnapshot.Status.SUPERSEDED]

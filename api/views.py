@@ -1,20 +1,16 @@
 """Partner API v1: thin read-only views over the selectors."""
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.http import http_date, parse_http_date_safe
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from directory.education import PAGES, REFERENCES, education_page_get
 from directory.npi import is_valid_npi
-from verification import selectors as listing_selectors
+from verification import rendering
 
 from . import selectors, serializers
 from .auth import PrivateAnswers
@@ -59,20 +55,11 @@ class CityListApi(KnownQueryParametersOnly, PrivateAnswers, generics.ListAPIView
 NOT_MODIFIED = OpenApiResponse(description="Not modified since the ETag or date sent.")
 
 
-def snapshot_response(request, snapshot_id: int) -> HttpResponse | Response:
-    """A published list as JSON, with ETag and Last-Modified; a snapshot never changes, so its body is cached."""
-    key = listing_selectors.top_ten_cache_key(snapshot_id)
-    cached = cache.get(key)
-    if cached is None:
-        snapshot = selectors.top_ten_get(snapshot_id=snapshot_id, request=request)
-        body = JSONRenderer().render(serializers.TopTenSerializer(snapshot).data)
-        cached = {"published": snapshot.published_at.timestamp(), "body": body}
-        cache.set(key, cached, settings.CACHE_TTL_SECONDS)
-    etag = f'"snapshot-{snapshot_id}"'
-    headers = {"ETag": etag, "Last-Modified": http_date(cached["published"]), "Cache-Control": CACHE_CONTROL}
-    if _not_modified(request, etag, cached["published"]):
-        return Response(status=304, headers=headers)
-    return HttpResponse(cached["body"], content_type="application/json", headers=headers)
+def snapshot_response(request, snapshot_id: int) -> HttpResponse:
+    """A published list as JSON, from the bytes rendered when it was published, with ETag and Last-Modified."""
+    response = rendering.rendered_response(request, snapshot_id=snapshot_id, variant=rendering.TOP_TEN)
+    response["Cache-Control"] = CACHE_CONTROL
+    return response
 
 
 @extend_schema(responses={200: serializers.TopTenSerializer, 304: NOT_MODIFIED})
@@ -89,14 +76,6 @@ class CitySnapshotDetailApi(KnownQueryParametersOnly, PrivateAnswers, APIView):
 
     def get(self, request, slug, snapshot_id):
         return snapshot_response(request, selectors.city_snapshot_id(slug=slug, snapshot_id=snapshot_id))
-
-
-def _not_modified(request, etag: str, modified: float) -> bool:
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match is not None:
-        return etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*"
-    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-    return since is not None and int(modified) <= since
 
 
 class CitySnapshotListApi(KnownQueryParametersOnly, PrivateAnswers, generics.ListAPIView):

@@ -47,14 +47,15 @@ def snapshot_event(snapshot: RankingSnapshot) -> dict:
     }
 
 
-def deliveries_create(*, snapshot_id: int) -> list[int]:
-    """One outbox row per partner with a webhook, written in one transaction; sending happens after commit."""
-    snapshot = RankingSnapshot.objects.select_related("city").get(id=snapshot_id)
-    event = snapshot_event(snapshot)
-    partners = Partner.objects.filter(active=True).exclude(webhook_url="")
+def deliveries_create(*, snapshot_ids: list[int]) -> list[int]:
+    """One outbox row per partner with a webhook and published list, in one transaction; sent after commit."""
+    snapshots = RankingSnapshot.objects.select_related("city").filter(id__in=snapshot_ids).order_by("id")
+    events = [snapshot_event(snapshot) for snapshot in snapshots]
+    partners = list(Partner.objects.filter(active=True).exclude(webhook_url=""))
     with transaction.atomic():
         rows = WebhookDelivery.objects.bulk_create(
             WebhookDelivery(partner=p, event=event["type"], payload=event, next_attempt_at=timezone.now())
+            for event in events
             for p in partners
         )
         ids = [row.id for row in rows]

@@ -26,9 +26,11 @@ from directory.models import (
     Surgeon,
 )
 
+from . import rendering
 from .checks import REQUIRED_CHECKS
 from .models import CheckResult, CityRanking, ExclusionRecord, ListingAudit, RankingEntry, RankingSnapshot
-from .selectors import city_page_cache_keys, pointer_cache_key, top_ten_cache_key
+from .rendering import TOP_TEN
+from .selectors import pointer_cache_key
 
 PASSING = frozenset({"pass", "not_applicable"})
 
@@ -244,19 +246,16 @@ def _audit_publication_states(report) -> None:
 
 
 def _audit_caches(pointer: CityRanking, npis: list[str | None], report) -> None:
-    """Cached pointers and rendered lists must say what the database says."""
+    """Cached pointers and rendered lists (stored or cached) must say what the database says."""
     cached = cache.get(pointer_cache_key(pointer.city.slug))
     if cached is not None and tuple(cached)[1] != pointer.snapshot_id:
         report.findings.append(
             f"{pointer.city}: the cached pointer names list #{tuple(cached)[1]}, not #{pointer.snapshot_id}."
         )
-    for key in city_page_cache_keys(pointer.city_id, pointer.snapshot_id):
-        html = cache.get(key)
-        if html is not None and _first_seen(PAGE_NPI.findall(html)) != npis:
-            report.findings.append(f"{pointer.city}: the cached city page does not show the current list.")
-    cached = cache.get(top_ten_cache_key(pointer.snapshot_id))
-    if cached is not None and _first_seen(JSON_NPI.findall(cached["body"].decode())) != npis:
-        report.findings.append(f"{pointer.city}: the cached API top ten does not show the current list.")
+    for variant, kept, content in rendering.kept_bodies(pointer.snapshot_id):
+        what, pattern = ("API top ten", JSON_NPI) if variant == TOP_TEN else ("city page", PAGE_NPI)
+        if _first_seen(pattern.findall(content.decode())) != npis:
+            report.findings.append(f"{pointer.city}: the {kept} {what} does not show the current list.")
 
 
 PAGE_NPI = re.compile(r"/surgeons/(\d{10})/")

@@ -315,6 +315,28 @@ class RankingSnapshot(models.Model):
         return f"{self.city} list #{self.id} ({self.status})"
 
 
+class RenderedList(models.Model):
+    """A published list as its readers get it (a page per language, the API body), made once, served as bytes.
+
+    A snapshot never changes, so its page is rendered when it is published, not per request; it is rendered
+    again only when what a card shows about a listed surgeon (name, phone, accepting patients) changes.
+    """
+
+    snapshot = models.ForeignKey(RankingSnapshot, on_delete=models.CASCADE, related_name="renders")
+    variant = models.CharField(max_length=10, help_text="html-<language> or json")
+    etag = models.CharField(max_length=60)
+    identity = models.BinaryField()
+    gzip = models.BinaryField()
+    br = models.BinaryField(help_text="Brotli")
+    rendered_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["snapshot", "variant"], name="rendered_list_unique_variant")]
+
+    def __str__(self):
+        return f"{self.snapshot_id} {self.variant}"
+
+
 class RankingEntry(models.Model):
     snapshot = models.ForeignKey(RankingSnapshot, on_delete=models.CASCADE, related_name="entries")
     rank = models.PositiveSmallIntegerField()

@@ -21,7 +21,7 @@ from simple_history.utils import bulk_create_with_history
 
 from directory.models import City, PracticeLocation, SatisfactionScore, Surgeon
 
-from . import ranking
+from . import ranking, rendering
 from .checks import CHECKS
 from .models import CheckResult, CityRanking, RankingEntry, RankingSnapshot, VerificationRun
 from .selectors import Pointer, city_pointer_get, city_pointers_forget
@@ -352,14 +352,19 @@ def _pointers_switch(published: list[tuple[RankingSnapshot, list[int]]], pointer
             pointer.snapshot, pointer.updated_at, pointer.valid_until = snapshot, now, valid_until
             moved.append(pointer)
     RankingSnapshot.objects.filter(id__any_of=superseded or [0]).update(status=Status.SUPERSEDED)
+    rendering.renders_retire(superseded)  # their stored bodies say "published"
     CityRanking.objects.bulk_update(moved, ["snapshot", "updated_at", "valid_until"])
     CityRanking.objects.bulk_create(created)
     slugs = [snapshot.city.slug for snapshot, _ in published]
     transaction.on_commit(lambda: city_pointers_forget(slugs=slugs))
     for snapshot, _ in published:
         logger.info("published snapshot %s for %s (%s)", snapshot.id, snapshot.city, snapshot.reason)
-        # Listeners never undo a publication: a failing one is logged, not raised.
-        transaction.on_commit(lambda snapshot_id=snapshot.id: _announce(snapshot_id), robust=True)
+    published_ids = [snapshot.id for snapshot, _ in published]
+    if published_ids:
+        # Rendered once, here in the publishing worker, so no reader pays for it (a failed render is made by the
+        # first reader); listeners never undo a publication: a failing one is logged, not raised.
+        transaction.on_commit(lambda: rendering.snapshots_render(published_ids), robust=True)
+        transaction.on_commit(lambda: _announce(published_ids), robust=True)
 
 
 def _pointers_refresh(unchanged: list[_CityPlan], chunk: _Chunk) -> None:
@@ -377,9 +382,9 @@ def _pointers_refresh(unchanged: list[_CityPlan], chunk: _Chunk) -> None:
         transaction.on_commit(lambda: city_pointers_forget(slugs=slugs))
 
 
-def _announce(snapshot_id: int) -> None:
+def _announce(snapshot_ids: list[int]) -> None:
     """Partners (webhooks) and anyone else listening hear about a publication after it committed."""
-    snapshot_published.send(sender=RankingSnapshot, snapshot_id=snapshot_id)
+    snapshot_published.send(sender=RankingSnapshot, snapshot_ids=snapshot_ids)
 
 
 def snapshot_surgeon_ids(snapshot: RankingSnapshot) -> list[int]:

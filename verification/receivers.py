@@ -1,4 +1,5 @@
-"""Eligibility events from edits of the directory: a saved or deleted record re-verifies its surgeon.
+"""Eligibility events from edits of the directory: a saved or deleted record re-verifies its surgeon; a listed
+surgeon's changed card renders their lists again.
 
 Model signals, not admin hooks, so every path that saves a record (admin, shell, an importer saving one row) is
 covered. Bulk writers send no signals and call `events.surgeons_changed` themselves.
@@ -20,6 +21,7 @@ from directory.models import (
 )
 
 from .events import surgeons_changed
+from .rendering import published_renders_refresh
 
 # Procedure volumes and satisfaction scores come in bulk from importers, which record one event per import.
 CREDENTIALS = (
@@ -106,3 +108,12 @@ def surgeon_saved(sender, instance, created, raw=False, **kwargs):
         return
     recheck = bool(changed & set(RECHECKED_FIELDS))
     surgeons_changed(surgeon_ids=[instance.pk], cause=f"surgeon {', '.join(sorted(changed))} changed", recheck=recheck)
+
+
+@receiver(post_save, sender=Surgeon, dispatch_uid="list-card-surgeon")
+@receiver([post_save, post_delete], sender=PracticeLocation, dispatch_uid="list-card-location")
+def list_card_changed(sender, instance, raw=False, **kwargs):
+    """A listed surgeon's card (name, photo, accepting patients, the practice and its phone) is rendered again."""
+    if not raw:
+        surgeon_id = instance.pk if sender is Surgeon else instance.surgeon_id
+        published_renders_refresh(surgeon_ids=[surgeon_id])

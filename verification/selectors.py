@@ -43,19 +43,6 @@ def pointer_cache_key(slug: str) -> str:
     return f"city-pointer:{slug}"
 
 
-# Rendered lists are cached by snapshot id (and language): a published snapshot never changes.
-def city_page_cache_key(city_id: int, snapshot_id: int, language: str) -> str:
-    return f"city-page:{language}:{city_id}:{snapshot_id}"
-
-
-def city_page_cache_keys(city_id: int, snapshot_id: int) -> list[str]:
-    return [city_page_cache_key(city_id, snapshot_id, language) for language, _ in settings.LANGUAGES]
-
-
-def top_ten_cache_key(snapshot_id: int) -> str:
-    return f"api-top-ten:v3:{snapshot_id}"
-
-
 class Pointer(NamedTuple):
     city_id: int
     snapshot_id: int | None
@@ -87,16 +74,16 @@ def city_pointers_forget(*, slugs: list[str]) -> None:
     cache.delete_many([pointer_cache_key(slug) for slug in slugs])
 
 
-def _entries(snapshot_id: int) -> list[RankingEntry]:
+def _entries(snapshot_ids: list[int]) -> list[RankingEntry]:
     primary = PracticeLocation.objects.select_related("city").order_by("-is_primary", "id")
     return list(
-        RankingEntry.objects.filter(snapshot_id=snapshot_id)
+        RankingEntry.objects.filter(snapshot_id__in=snapshot_ids)
         .select_related("surgeon")
         .prefetch_related(
             Prefetch("surgeon__locations", queryset=primary),
             Prefetch("results", queryset=CheckResult.objects.order_by("check_key")),
         )
-        .order_by("rank")
+        .order_by("snapshot_id", "rank")
     )
 
 
@@ -104,9 +91,19 @@ def snapshot_get(*, snapshot_id: int) -> RankingSnapshot:
     return RankingSnapshot.objects.select_related("city", "run").get(id=snapshot_id)
 
 
+def snapshots_with_entries(*, snapshot_ids: list[int]) -> list[tuple[RankingSnapshot, list[RankingEntry]]]:
+    """Snapshots with their entries and each entry's badges, in four queries however many."""
+    snapshots = RankingSnapshot.objects.select_related("city", "run").filter(id__in=snapshot_ids).order_by("id")
+    by_snapshot = {snapshot.id: (snapshot, []) for snapshot in snapshots}
+    for entry in _entries(list(by_snapshot)):
+        entry.badges = badges_for(entry.results.all())
+        by_snapshot[entry.snapshot_id][1].append(entry)
+    return list(by_snapshot.values())
+
+
 def snapshot_with_entries(*, snapshot_id: int) -> tuple[RankingSnapshot, list[RankingEntry]]:
     snapshot = snapshot_get(snapshot_id=snapshot_id)
-    entries = _entries(snapshot_id)
+    entries = _entries([snapshot_id])
     for entry in entries:
         entry.badges = badges_for(entry.results.all())
     return snapshot, entries

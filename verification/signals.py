@@ -2,5 +2,5 @@
 
 from django.dispatch import Signal
 
-# Sent after the commit that moved a city's pointer; kwargs: snapshot_id.
+# Sent after the commit that moved cities' pointers; kwargs: snapshot_ids (the lists now published).
 snapshot_published = Signal()

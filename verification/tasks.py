@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from config.celery import send
 
-from . import audit, events, publication, services
+from . import audit, events, publication, rendering, services
 from .sources.http import SourceUnavailable
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, SourceUnavailable, ConnectionError, TimeoutError)
@@ -72,3 +72,12 @@ def sweep() -> dict:
 @shared_task
 def audit_listings() -> int:
     return len(audit.listings_audit().findings)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, retry_jitter=True, max_retries=5)
+def snapshots_render(snapshot_ids: list[int]) -> int:
+    return rendering.snapshots_render(snapshot_ids)
+
+
+def snapshots_render_send(snapshot_ids: list[int]) -> bool:
+    return send(snapshots_render, snapshot_ids)

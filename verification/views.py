@@ -1,11 +1,9 @@
 """Public pages that show verification: home, cities, a city's list, its history, surgeon profiles."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
@@ -14,11 +12,10 @@ from django.views.decorators.http import require_GET
 from directory import search as directory_search
 from directory import selectors as directory_selectors
 from directory.education import PAGES
-from directory.i18n import language_alternates
 from directory.npi import is_valid_npi
 from directory.seo import physician_jsonld
 
-from . import publication, selectors
+from . import publication, rendering, selectors
 from .forms import SearchForm
 from .models import RankingSnapshot
 
@@ -36,37 +33,15 @@ def city_index(request):
     return render(request, "directory/city_index.html", {"cities": selectors.city_list_with_status()})
 
 
-def _etag_matches(request, etag: str) -> bool:
-    header = request.headers.get("If-None-Match", "")
-    return etag in [tag.strip() for tag in header.split(",")] or header.strip() == "*"
-
-
 @require_GET
 def city_detail(request, slug):
-    city_id, snapshot_id, _ = publication.city_pointer_fresh(slug=slug)
+    _, snapshot_id, _ = publication.city_pointer_fresh(slug=slug)
     if snapshot_id is None:
         return render(request, "directory/city.html", {"city": directory_selectors.city_get(slug=slug)})
-    etag = f'"snapshot-{snapshot_id}"'
-    if _etag_matches(request, etag):
-        response = HttpResponseNotModified()
-    else:
-        key = selectors.city_page_cache_key(city_id, snapshot_id, get_language())
-        html = cache.get(key)
-        if html is None:
-            html = _render_city_list(snapshot_id, path=request.path)
-            cache.set(key, html, settings.CACHE_TTL_SECONDS)
-        response = HttpResponse(html)
-    response["ETag"] = etag
+    variant = rendering.page_variant(get_language())
+    response = rendering.rendered_response(request, snapshot_id=snapshot_id, variant=variant)
     patch_cache_control(response, public=True, max_age=300)
     return response
-
-
-def _render_city_list(snapshot_id, *, path: str) -> str:
-    snapshot, entries = selectors.snapshot_with_entries(snapshot_id=snapshot_id)
-    context = {"city": snapshot.city, "snapshot": snapshot, "entries": entries, "list_size": settings.RANKING_LIST_SIZE}
-    context["language_alternates"] = language_alternates(path)  # the same for everyone: safe to cache
-    # Rendered without the request: the cached HTML must hold nothing user-specific (no CSRF token).
-    return render_to_string("verification/city_list.html", context)
 
 
 @require_GET

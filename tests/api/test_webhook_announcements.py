@@ -77,7 +77,7 @@ def delivered(subscriber, webhook_receiver, published_city, celery_eager):
     from api import webhooks
 
     snapshot = RankingSnapshot.objects.get(status=RankingSnapshot.Status.PUBLISHED)
-    (delivery_id,) = webhooks.deliveries_create(snapshot_id=snapshot.id)
+    (delivery_id,) = webhooks.deliveries_create(snapshot_ids=[snapshot.id])
     assert webhooks.delivery_send(delivery_id=delivery_id) == "delivered"
     (received,) = webhook_receiver.deliveries
     return received["headers"]["X-Spine-Signature"], received["body"]

@@ -23,7 +23,7 @@ def subscriber(db):
 
 def _deliveries_for_current_list(city):
     snapshot_id = CityRanking.objects.get(city=city).snapshot_id
-    return webhooks.deliveries_create(snapshot_id=snapshot_id)
+    return webhooks.deliveries_create(snapshot_ids=[snapshot_id])
 
 
 def test_a_publication_writes_one_delivery_per_subscribed_partner(

@@ -50,7 +50,7 @@ def test_webhooks_queued_while_the_broker_is_down_are_kept_and_resent_by_the_swe
         city=city, method_version="v1", status="published", published_at=timezone.now()
     )
     with celery_broker("redis://127.0.0.1:1/0"):  # the broker is down
-        webhooks.deliveries_create(snapshot_id=snapshot.id)  # the enqueue after commit fails, robustly
+        webhooks.deliveries_create(snapshot_ids=[snapshot.id])  # the enqueue after commit fails, robustly
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "pending" and delivery.attempts == 0
     assert webhooks.deliveries_due() == [delivery.id]

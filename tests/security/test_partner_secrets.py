@@ -111,7 +111,7 @@ def test_deliveries_are_signed_with_the_rotated_secret(partner, city):
     snapshot.published_at = snapshot.created_at
     snapshot.save()
     secret = webhooks.partner_secret_rotate(partner_id=partner.id)
-    [delivery_id] = webhooks.deliveries_create(snapshot_id=snapshot.id)
+    [delivery_id] = webhooks.deliveries_create(snapshot_ids=[snapshot.id])
     assert webhooks.delivery_send(delivery_id=delivery_id) == WebhookDelivery.Status.DELIVERED
     request = responses.calls[0].request
     timestamp, signature = (part.split("=", 1)[1] for part in request.headers[webhooks.SIGNATURE_HEADER].split(","))

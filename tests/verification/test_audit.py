@@ -1,6 +1,7 @@
 """The independent audit finds every way a listing can break its promise, and nothing when it holds."""
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from django.core.cache import cache
@@ -9,9 +10,9 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from directory.models import DEARegistration, MalpracticePolicy, Surgeon
-from verification import publication, selectors
+from verification import publication, rendering, selectors
 from verification.audit import listings_audit
-from verification.models import CheckResult, CityRanking, ExclusionRecord, ListingAudit
+from verification.models import CheckResult, CityRanking, ExclusionRecord, ListingAudit, RenderedList
 
 from .test_runs import run_sync
 
@@ -93,18 +94,21 @@ def test_a_lapsed_list_is_found(listed_city):
     assert any("lapsed" in f for f in listings_audit().findings)
 
 
-def test_a_cached_pointer_or_page_that_disagrees_is_found(listed_city, client):
+def test_a_cached_pointer_or_a_stored_or_cached_page_that_disagrees_is_found(listed_city, client):
     city, _ = listed_city
     pointer = CityRanking.objects.get(city=city)
-    client.get(city.get_absolute_url())  # renders and caches the page
-    html = cache.get(selectors.city_page_cache_key(city.id, pointer.snapshot_id, "en"))
-    cache.set(
-        selectors.city_page_cache_key(city.id, pointer.snapshot_id, "en"), html.replace(top(city).npi, "0000000000")
-    )
+    client.get(city.get_absolute_url())  # caches the page's bytes
+    stored = RenderedList.objects.get(snapshot_id=pointer.snapshot_id, variant="json")
+    stored.identity = bytes(stored.identity).replace(top(city).npi.encode(), b"0000000000")
+    stored.save()
+    key = rendering._cache_key(pointer.snapshot_id, "html-en", "identity")
+    page = cache.get(key)
+    cache.set(key, replace(page, content=page.content.replace(top(city).npi.encode(), b"0000000000")))
     cache.set(selectors.pointer_cache_key(city.slug), (city.id, 999, None))
     findings = listings_audit().findings
     assert any("cached pointer names list #999" in f for f in findings)
     assert any("cached city page does not show the current list" in f for f in findings)
+    assert any("stored API top ten does not show the current list" in f for f in findings)
 
 
 def test_a_listed_surgeon_held_by_a_silent_source_is_reported_but_not_a_finding(listed_city):

@@ -51,7 +51,7 @@ def test_city_page_never_shows_private_fields(client, published, city):
 def test_city_page_etag_is_the_snapshot_and_a_match_gets_304(client, published, city):
     _, snapshot = published
     response = client.get(city.get_absolute_url())
-    assert response["ETag"] == f'"snapshot-{snapshot.id}"'
+    assert response["ETag"].startswith(f'W/"snapshot-{snapshot.id}-')
     again = client.get(city.get_absolute_url(), HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
     assert client.get(city.get_absolute_url(), HTTP_IF_NONE_MATCH='"snapshot-0"').status_code == 200
@@ -68,7 +68,7 @@ def test_a_delisting_shows_at_once_despite_the_cached_pointer(
     client, published, city, django_capture_on_commit_callbacks
 ):
     _, first = published
-    assert client.get(city.get_absolute_url())["ETag"] == f'"snapshot-{first.id}"'
+    first_etag = client.get(city.get_absolute_url())["ETag"]
     victim = first.entries.get(rank=1).surgeon
     victim.licenses.update(status=CredentialStatus.REVOKED)
     with django_capture_on_commit_callbacks(execute=True):
@@ -77,9 +77,9 @@ def test_a_delisting_shows_at_once_despite_the_cached_pointer(
     current = CityRanking.objects.get(city=city).snapshot
     assert current.id != first.id
     response = client.get(city.get_absolute_url())
-    assert response["ETag"] == f'"snapshot-{current.id}"'
+    assert response["ETag"].startswith(f'W/"snapshot-{current.id}-')
     assert victim.display_name not in response.text
-    assert client.get(city.get_absolute_url(), HTTP_IF_NONE_MATCH=f'"snapshot-{first.id}"').status_code == 200
+    assert client.get(city.get_absolute_url(), HTTP_IF_NONE_MATCH=first_etag).status_code == 200
 
 
 def test_uncached_city_page_query_count_does_not_grow_with_data(

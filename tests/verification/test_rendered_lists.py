@@ -1,0 +1,121 @@
+"""Published lists rendered once, by the publishing worker, and served as stored bytes."""
+
+import gzip
+
+import brotli
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import CityFactory
+from verification import publication, rendering
+from verification.models import CheckResult, CityRanking, RankingSnapshot, RenderedList
+
+from .test_runs import run_sync
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published(make_clean_surgeon, exclusion_list_loaded, city, django_capture_on_commit_callbacks):
+    for _ in range(12):
+        make_clean_surgeon()
+    with django_capture_on_commit_callbacks(execute=True):
+        publication.rankings_publish(run=run_sync()[0])
+    cache.clear()
+    return CityRanking.objects.get(city=city).snapshot
+
+
+@pytest.fixture
+def no_rendering(monkeypatch):
+    """Readers must be served without any rendering: a render now fails the test."""
+
+    def refuse(snapshot_ids):
+        raise AssertionError(f"rendered {snapshot_ids} while serving a request")
+
+    monkeypatch.setattr(rendering, "snapshots_render", refuse)
+
+
+def test_publication_stores_every_page_and_the_api_body(published):
+    stored = RenderedList.objects.filter(snapshot=published)
+    assert sorted(stored.values_list("variant", flat=True)) == ["html-en", "html-es", "json"]
+    page = stored.get(variant="html-en")
+    assert gzip.decompress(page.gzip) == bytes(page.identity) == brotli.decompress(page.br)
+    assert published.entries.get(rank=1).surgeon.npi.encode() in bytes(page.identity)
+    assert b"Publicada el" in bytes(stored.get(variant="html-es").identity)
+
+
+def test_a_cold_cache_serves_the_stored_bytes_in_two_queries(client, published, city, no_rendering):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(city.get_absolute_url())
+    assert response.status_code == 200
+    assert response.content == bytes(RenderedList.objects.get(snapshot=published, variant="html-en").identity)
+    assert len(queries) == 2  # the city's pointer, the page's bytes
+
+
+@pytest.mark.parametrize(
+    ("accepted", "encoding", "decode"),
+    [
+        ("gzip, deflate, br", "br", brotli.decompress),
+        ("gzip, deflate", "gzip", gzip.decompress),
+        ("br;q=0, gzip", "gzip", gzip.decompress),
+        ("", None, bytes),
+    ],
+)
+def test_pages_come_precompressed_as_the_client_accepts(client, published, city, accepted, encoding, decode):
+    response = client.get(city.get_absolute_url(), HTTP_ACCEPT_ENCODING=accepted)
+    assert response.get("Content-Encoding") == encoding
+    assert "Accept-Encoding" in response["Vary"]
+    page = decode(response.content).decode()
+    assert published.entries.get(rank=1).surgeon.display_name in page
+
+
+def test_a_lost_render_is_made_once_by_the_first_reader(client, published, city, monkeypatch):
+    RenderedList.objects.all().delete()
+    assert client.get(city.get_absolute_url()).status_code == 200
+    assert RenderedList.objects.filter(snapshot=published).count() == 3
+    cache.clear()
+    monkeypatch.setattr(rendering, "snapshots_render", lambda ids: pytest.fail("rendered twice"))
+    assert client.get(city.get_absolute_url()).status_code == 200
+
+
+def test_a_listed_surgeons_changed_card_is_rendered_again(client, published, city, django_capture_on_commit_callbacks):
+    before = client.get(city.get_absolute_url())
+    surgeon = published.entries.get(rank=1).surgeon
+    assert "Not accepting new patients" not in before.text
+    with django_capture_on_commit_callbacks(execute=True):
+        surgeon.accepting_new_patients = False
+        surgeon.save()
+    after = client.get(city.get_absolute_url())
+    assert "Not accepting new patients" in after.text
+    assert after["ETag"] != before["ETag"]
+    assert client.get(city.get_absolute_url(), HTTP_IF_NONE_MATCH=before["ETag"]).status_code == 200
+
+
+def test_publishing_a_chunk_of_cities_takes_the_same_queries_for_two_cities_or_five(
+    make_clean_surgeon, exclusion_list_loaded, django_capture_on_commit_callbacks
+):
+    cities = [CityFactory(name=f"Town {i}", state="TX") for i in range(5)]
+    for city in cities:
+        for _ in range(3):
+            make_clean_surgeon(city=city)
+    run, _ = run_sync()
+
+    def publish(chunk) -> int:
+        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+            publication.run_cities_publish(run_id=run.id, city_ids=[c.id for c in chunk])
+        return len(queries)
+
+    assert publish(cities[:2]) == publish(cities[2:])
+    assert RenderedList.objects.filter(snapshot__status=RankingSnapshot.Status.PUBLISHED).count() == 15
+
+
+def test_an_event_driven_republish_of_one_city_takes_a_fixed_number_of_queries(
+    published, city, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    first = published.entries.get(rank=1).surgeon
+    CheckResult.objects.filter(surgeon=first, check_key="malpractice").update(effective_outcome="fail")
+    with django_assert_max_num_queries(40), django_capture_on_commit_callbacks(execute=True):
+        publication.cities_republish([city.id])
+    assert RenderedList.objects.filter(snapshot=CityRanking.objects.get(city=city).snapshot).count() == 3

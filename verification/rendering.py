@@ -1,0 +1,203 @@
+"""Published lists rendered once: each snapshot's page (per language) and API body, stored as compressed bytes.
+
+Rendering a list page costs tens of milliseconds of template work (ten cards, seventy badge pop-outs, each with
+translated labels and dates). A snapshot never changes, so that work is done once, by the worker that publishes
+it, and stored beside the snapshot in the database: a cache flush or a restart costs readers one query, not a
+render. A reader who arrives before the render (or after it was lost) renders and stores it once.
+"""
+
+import gzip
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import brotli
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+
+from directory.i18n import language_alternates
+
+from . import selectors
+from .models import RankingEntry, RankingSnapshot, RenderedList
+
+logger = logging.getLogger(__name__)
+
+ENCODINGS = ("br", "gzip")  # in order of preference; "identity" otherwise
+TOP_TEN = "json"  # the partner API's body, registered by the api app
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    content_type: str
+    render: Callable[[RankingSnapshot, list[RankingEntry]], bytes]
+
+
+VARIANTS: dict[str, Variant] = {}
+
+
+def variant_register(name: str, content_type: str, render: Callable) -> None:
+    """Another app adds its own rendering of a list (the partner API its JSON body)."""
+    VARIANTS[name] = Variant(name, content_type, render)
+
+
+def page_variant(language: str) -> str:
+    return f"html-{language}"
+
+
+def _page_renderer(language: str) -> Callable:
+    def render(snapshot, entries) -> bytes:
+        with translation.override(language):
+            path = reverse("directory:city", args=[snapshot.city.slug])
+            context = {
+                "city": snapshot.city,
+                "snapshot": snapshot,
+                "entries": entries,
+                "list_size": settings.RANKING_LIST_SIZE,
+                "language_alternates": language_alternates(path),
+            }
+            # Rendered without a request: the page holds nothing user-specific (no CSRF token).
+            return render_to_string("verification/city_list.html", context).encode()
+
+    return render
+
+
+for _language, _ in settings.LANGUAGES:
+    variant_register(page_variant(_language), "text/html; charset=utf-8", _page_renderer(_language))
+
+
+@dataclass(frozen=True)
+class Body:
+    etag: str
+    last_modified: datetime | None
+    content: bytes
+
+
+def _row(snapshot: RankingSnapshot, variant: Variant, content: bytes, now: datetime) -> RenderedList:
+    digest = hashlib.sha256(content).hexdigest()[:12]
+    return RenderedList(
+        snapshot_id=snapshot.id,
+        variant=variant.name,
+        etag=f'W/"snapshot-{snapshot.id}-{digest}"',
+        identity=content,
+        gzip=gzip.compress(content, compresslevel=9, mtime=0),
+        br=brotli.compress(content, quality=11),
+        rendered_at=now,
+    )
+
+
+def snapshots_render(snapshot_ids: list[int]) -> int:
+    """Render every variant of these snapshots and store them (replacing older renders); returns the count."""
+    now = timezone.now()
+    rows = []
+    for snapshot, entries in selectors.snapshots_with_entries(snapshot_ids=snapshot_ids):
+        rows += [_row(snapshot, variant, variant.render(snapshot, entries), now) for variant in VARIANTS.values()]
+    RenderedList.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["snapshot", "variant"],
+        update_fields=["etag", "identity", "gzip", "br", "rendered_at"],
+    )
+    _cache_forget(snapshot_ids)
+    return len(rows)
+
+
+def renders_retire(snapshot_ids: list[int]) -> None:
+    """Drop renders that no longer say the truth (a superseded list, a changed card), inside the caller's
+    transaction; the cached copies go when it commits. The next reader renders the list again."""
+    if snapshot_ids:
+        RenderedList.objects.filter(snapshot_id__in=snapshot_ids).delete()
+        transaction.on_commit(lambda: _cache_forget(snapshot_ids), robust=True)
+
+
+def published_renders_refresh(*, surgeon_ids: list[int]) -> None:
+    """The current lists that show these surgeons are rendered again: what their cards show changed."""
+    listed = RankingEntry.objects.filter(
+        surgeon_id__in=surgeon_ids, snapshot__status=RankingSnapshot.Status.PUBLISHED
+    ).values_list("snapshot_id", flat=True)
+    snapshot_ids = sorted(set(listed))
+    if snapshot_ids:
+        renders_retire(snapshot_ids)
+        transaction.on_commit(lambda: renders_send(snapshot_ids), robust=True)
+
+
+def renders_send(snapshot_ids: list[int]) -> None:
+    """Render in a worker; if the broker cannot take it, readers render on their first visit (nothing is lost)."""
+    from . import tasks  # tasks import this module
+
+    tasks.snapshots_render_send(snapshot_ids)
+
+
+def _cache_forget(snapshot_ids: list[int]) -> None:
+    encodings = (*ENCODINGS, "identity")
+    cache.delete_many([_cache_key(i, v, e) for i in snapshot_ids for v in VARIANTS for e in encodings])
+
+
+def _cache_key(snapshot_id: int, variant: str, encoding: str) -> str:
+    return f"rendered:{snapshot_id}:{variant}:{encoding}"
+
+
+def rendered_body(snapshot_id: int, variant: str, encoding: str) -> Body:
+    """The stored bytes: from the cache, else the database, else rendered now and stored."""
+    if variant not in VARIANTS:
+        raise ValueError(f"No rendering called {variant!r}")
+    key = _cache_key(snapshot_id, variant, encoding)
+    body = cache.get(key)
+    if body is None:
+        row = (
+            RenderedList.objects.filter(snapshot_id=snapshot_id, variant=variant)
+            .values_list("etag", "snapshot__published_at", encoding)
+            .first()
+        )
+        if row is None:
+            snapshots_render([snapshot_id])
+            return rendered_body(snapshot_id, variant, encoding)
+        body = Body(row[0], row[1], bytes(row[2]))
+        cache.set(key, body, settings.CACHE_TTL_SECONDS)
+    return body
+
+
+def kept_bodies(snapshot_id: int):
+    """(variant, "stored" or "cached", bytes) of every render kept of this snapshot, for the listing audit."""
+    stored = RenderedList.objects.filter(snapshot_id=snapshot_id).values_list("variant", "identity")
+    for variant, content in stored:
+        yield variant, "stored", bytes(content)
+    for variant in VARIANTS:
+        cached = cache.get(_cache_key(snapshot_id, variant, "identity"))
+        if cached is not None:
+            yield variant, "cached", cached.content
+
+
+def accepted_encoding(request) -> str:
+    accepted = {
+        part.split(";")[0].strip().lower()
+        for part in request.headers.get("Accept-Encoding", "").split(",")
+        if not part.strip().endswith(";q=0")
+    }
+    return next((encoding for encoding in ENCODINGS if encoding in accepted), "identity")
+
+
+def rendered_response(request, *, snapshot_id: int, variant: str) -> HttpResponse:
+    """The list as stored bytes, compressed as the client accepts, or 304 when the client's copy is current."""
+    encoding = accepted_encoding(request)
+    body = rendered_body(snapshot_id, variant, encoding)
+    modified = int(body.last_modified.timestamp()) if body.last_modified else None  # HTTP dates are whole seconds
+    response = get_conditional_response(request, etag=body.etag, last_modified=modified)
+    if response is None:
+        response = HttpResponse(body.content, content_type=VARIANTS[variant].content_type)
+        if encoding != "identity":
+            response["Content-Encoding"] = encoding
+    response["ETag"] = body.etag
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified)
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
