@@ -1,5 +1,6 @@
 """Reads for the public listing pages and the admin, each in a fixed number of queries."""
 
+import hashlib
 from datetime import date
 from typing import NamedTuple
 
@@ -10,6 +11,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -21,7 +23,18 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.http import Http404
 from django.utils import timezone
 
-from directory.models import City, PracticeLocation
+from directory.models import (
+    BoardCertification,
+    City,
+    DEARegistration,
+    DisciplinaryAction,
+    MalpracticePolicy,
+    PracticeLocation,
+    SatisfactionScore,
+    StateControlledSubstanceRegistration,
+    StateLicense,
+    Surgeon,
+)
 from directory.search import SearchOutcome
 from directory.selectors import city_list
 
@@ -29,6 +42,16 @@ from . import ranking
 from .checks import REQUIRED_CHECKS, SANCTIONS_CHECKS
 from .checks.types import ELIGIBLE_OUTCOMES
 from .models import CheckResult, CityRanking, RankingEntry, RankingSnapshot, ReviewDecision
+
+# The surgeon's own records a profile shows, beside results, decisions, listings and practices.
+PROFILE_RECORDS = (
+    StateLicense,
+    BoardCertification,
+    DEARegistration,
+    StateControlledSubstanceRegistration,
+    MalpracticePolicy,
+    SatisfactionScore,
+)
 
 
 def city_list_with_status() -> QuerySet[City]:
@@ -143,6 +166,38 @@ def surgeon_verification_get(*, surgeon_id: int, today: date | None = None) -> d
     listings = current_listings(today).filter(surgeon_id=surgeon_id).select_related("snapshot__city")
     shown = list(listings.order_by("snapshot__city__name")) if verdict.eligible or verdict.held else []
     return {"results": badges_for(current), "listings": shown, "excluded": _excluded(current)}
+
+
+def _latest(model, field: str, surgeon_path: str = "surgeon", **filters) -> Subquery:
+    rows = model.objects.filter(**{surgeon_path: OuterRef("pk")}, **filters).order_by().values(surgeon_path)
+    return Subquery(rows.annotate(latest=Max(field)).values("latest"))
+
+
+def profile_version(*, npi: str, today: date | None = None) -> str | None:
+    """Everything a surgeon's profile shows, summed up in one query; None for an unknown NPI.
+
+    The latest result and reviewer decision, the latest listing, and each record's last change: when any of them
+    changes, so does the version, and the profile cached under the old one is never served again.
+    """
+    published = {"snapshot__status": RankingSnapshot.Status.PUBLISHED}
+    row = (
+        Surgeon.objects.filter(npi=npi)
+        .values_list(
+            "id",
+            "updated_at",
+            _latest(CheckResult, "id"),
+            _latest(ReviewDecision, "id", "result__surgeon"),
+            _latest(RankingEntry, "snapshot_id", **published),
+            _latest(RankingEntry, "id", **published),
+            _latest(PracticeLocation, "updated_at"),
+            _latest(DisciplinaryAction, "updated_at", "license__surgeon"),
+            *(_latest(model, "updated_at") for model in PROFILE_RECORDS),
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    return hashlib.sha256(repr((*row, today or timezone.localdate())).encode()).hexdigest()[:24]
 
 
 def _last_answers_attach(results: list[CheckResult]) -> None:

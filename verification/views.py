@@ -1,8 +1,9 @@
 """Public pages that show verification: home, cities, a city's list, its history, surgeon profiles."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -64,12 +65,19 @@ def snapshot_detail(request, slug, snapshot_id):
 
 @require_GET
 def surgeon_detail(request, npi):
-    if not is_valid_npi(npi):
+    """A profile, cached under what it shows (see `profile_version`), so an unchanged one is not rendered again."""
+    version = selectors.profile_version(npi=npi) if is_valid_npi(npi) else None
+    if version is None:
         raise Http404("No surgeon with that NPI")
-    surgeon = directory_selectors.surgeon_get(npi=npi, deactivated_too=True)
-    jsonld = physician_jsonld(surgeon, url=settings.SITE_URL + reverse("directory:surgeon", args=[npi]))
-    context = {"surgeon": surgeon, "jsonld": jsonld, **selectors.surgeon_verification_get(surgeon_id=surgeon.id)}
-    return render(request, "verification/surgeon.html", context)
+    key = f"profile:{get_language()}:{npi}:{version}"
+    html = cache.get(key)
+    if html is None:
+        surgeon = directory_selectors.surgeon_get(npi=npi, deactivated_too=True)
+        jsonld = physician_jsonld(surgeon, url=settings.SITE_URL + reverse("directory:surgeon", args=[npi]))
+        context = {"surgeon": surgeon, "jsonld": jsonld, **selectors.surgeon_verification_get(surgeon_id=surgeon.id)}
+        html = render(request, "verification/surgeon.html", context).content
+        cache.set(key, html, settings.CACHE_TTL_SECONDS)
+    return HttpResponse(html)
 
 
 @require_GET

@@ -1,9 +1,12 @@
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from directory.models import CredentialStatus
-from verification import publication
-from verification.models import CityRanking, VerificationRun
+from verification import publication, selectors
+from verification.models import CheckResult, CityRanking, VerificationRun
 
 from .test_runs import run_sync
 
@@ -120,5 +123,73 @@ def test_profile_shows_the_full_verification_record_and_listing(client, publishe
 
 def test_profile_query_count_is_bounded_with_a_verification_record(client, published, django_assert_max_num_queries):
     _, snapshot = published
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         assert client.get(snapshot.entries.get(rank=1).surgeon.get_absolute_url()).status_code == 200
+
+
+def test_an_unchanged_profile_is_served_from_the_cache_in_one_query(
+    client, published, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    surgeon = published[1].entries.get(rank=1).surgeon
+    first = client.get(surgeon.get_absolute_url())
+    with django_assert_num_queries(1):
+        assert client.get(surgeon.get_absolute_url()).content == first.content
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "a reviewer decision",
+        "a new result",
+        "a license edit",
+        "a practice's phone",
+        "the surgeon's own record",
+        "a new list",
+        "a new day",
+    ],
+)
+def test_a_cached_profile_changes_with_anything_it_shows(client, published, city, change, admin_user):
+    from verification import services
+
+    surgeon = published[1].entries.get(rank=1).surgeon
+    url = surgeon.get_absolute_url()
+    before = client.get(url).text
+    result = surgeon.check_results.get(check_key="malpractice", is_current=True)
+    if change == "a reviewer decision":
+        services.result_override(
+            result_id=result.id,
+            to_outcome="needs_review",
+            reason="Policy lapsed?",
+            user=admin_user,
+            public_note="Under review",
+        )
+        assert "Under review" in client.get(url).text
+    elif change == "a new result":
+        surgeon.licenses.update(status=CredentialStatus.REVOKED)  # no signal: only the re-check shows it
+        assert client.get(url).text == before
+        run_sync(kind=VerificationRun.Kind.SANCTIONS)
+        assert "revoked" in client.get(url).text
+    elif change == "a license edit":
+        license = surgeon.licenses.first()
+        license.evidence_source = "Texas Medical Board lookup, re-checked"
+        license.save()
+        assert "re-checked" in client.get(url).text
+    elif change == "a practice's phone":
+        location = surgeon.locations.first()
+        location.phone = "+17135550199"
+        location.save()
+        assert "555-0199" in client.get(url).text
+    elif change == "the surgeon's own record":
+        surgeon.bio = "Treats adult spinal deformity."
+        surgeon.save()
+        assert "adult spinal deformity" in client.get(url).text
+    elif change == "a new list":
+        second = published[1].entries.get(rank=2).surgeon
+        assert "#2 in" in client.get(second.get_absolute_url()).text
+        result.effective_outcome = "fail"  # the first leaves the list; the second moves up
+        CheckResult.objects.bulk_update([result], ["effective_outcome"])
+        publication.cities_republish([city.id])
+        assert "#1 in" in client.get(second.get_absolute_url()).text
+    else:
+        tomorrow = timezone.localdate() + dt.timedelta(days=1)
+        assert selectors.profile_version(npi=surgeon.npi) != selectors.profile_version(npi=surgeon.npi, today=tomorrow)
