@@ -90,7 +90,7 @@ def _row(snapshot: RankingSnapshot, variant: Variant, content: bytes, now: datet
         etag=f'W/"snapshot-{snapshot.id}-{digest}"',
         identity=content,
         gzip=gzip.compress(content, compresslevel=9, mtime=0),
-        br=brotli.compress(content, quality=11),
+        br=brotli.compress(content, quality=5),
         rendered_at=now,
     )
 
