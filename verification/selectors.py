@@ -2,10 +2,12 @@
 
 import hashlib
 from datetime import date
+from functools import lru_cache
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -173,15 +175,11 @@ def _latest(model, field: str, surgeon_path: str = "surgeon", **filters) -> Subq
     return Subquery(rows.annotate(latest=Max(field)).values("latest"))
 
 
-def profile_version(*, npi: str, today: date | None = None) -> str | None:
-    """Everything a surgeon's profile shows, summed up in one query; None for an unknown NPI.
-
-    The latest result and reviewer decision, the latest listing, and each record's last change: when any of them
-    changes, so does the version, and the profile cached under the old one is never served again.
-    """
+def _profile_version_rows(npi: str) -> QuerySet:
     published = {"snapshot__status": RankingSnapshot.Status.PUBLISHED}
-    row = (
+    return (
         Surgeon.objects.filter(npi=npi)
+        .order_by()
         .values_list(
             "id",
             "updated_at",
@@ -192,9 +190,29 @@ def profile_version(*, npi: str, today: date | None = None) -> str | None:
             _latest(PracticeLocation, "updated_at"),
             _latest(DisciplinaryAction, "updated_at", "license__surgeon"),
             *(_latest(model, "updated_at") for model in PROFILE_RECORDS),
-        )
-        .first()
+        )[:1]
     )
+
+
+_NPI = "npi-placeholder"
+
+
+@lru_cache(maxsize=1)
+def _profile_version_sql() -> tuple[str, tuple]:
+    # Building the twelve subqueries took ~10 ms of Python per request, the query itself ~1 ms: built once.
+    return _profile_version_rows(_NPI).query.sql_with_params()
+
+
+def profile_version(*, npi: str, today: date | None = None) -> str | None:
+    """Everything a surgeon's profile shows, summed up in one query; None for an unknown NPI.
+
+    The latest result and reviewer decision, the latest listing, and each record's last change: when any of them
+    changes, so does the version, and the profile cached under the old one is never served again.
+    """
+    sql, params = _profile_version_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [npi if param == _NPI else param for param in params])
+        row = cursor.fetchone()
     if row is None:
         return None
     return hashlib.sha256(repr((*row, today or timezone.localdate())).encode()).hexdigest()[:24]
