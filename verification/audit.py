@@ -26,7 +26,7 @@ from directory.models import (
     Surgeon,
 )
 
-from .checks import REQUIRED_CHECKS
+from .checks import CHECKS
 from .models import CheckResult, CityRanking, ExclusionRecord, ListingAudit, RankingEntry, RankingSnapshot
 from .selectors import city_page_cache_keys, pointer_cache_key, top_ten_cache_key
 
@@ -142,11 +142,11 @@ def _exclusions(npis) -> dict[str, list[ExclusionRecord]]:
 def _eligible_counts(today: date) -> dict[int, int]:
     """Per city, the public surgeons practising there whose every required check passes today (in SQL)."""
     passing = (
-        CheckResult.objects.filter(is_current=True, check_key__in=REQUIRED_CHECKS, effective_outcome__in=PASSING)
+        CheckResult.objects.filter(is_current=True, check_key__in=list(CHECKS), effective_outcome__in=PASSING)
         .filter(Q(valid_until=None) | Q(valid_until__gte=today))
         .values("surgeon_id")
         .annotate(n=Count("id"))
-        .filter(n=len(REQUIRED_CHECKS))
+        .filter(n=len(CHECKS))
         .values("surgeon_id")
     )
     rows = (
@@ -178,7 +178,7 @@ def _surgeon_problems(surgeon_id, city, facts: _Facts, today: date, report, name
     if city.id not in facts.cities_of.get(surgeon_id, set()):
         problems.append(f"has no practice in {city.name}")
     results = facts.results.get(surgeon_id, {})
-    for key in REQUIRED_CHECKS:
+    for key in CHECKS:
         result = results.get(key)
         if result is None:
             problems.append(f"has no current {key} result")

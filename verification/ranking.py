@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from .checks import REQUIRED_CHECKS
+from .checks import CHECKS
 from .checks.types import ELIGIBLE_OUTCOMES
 
 METHOD_VERSION = "v1"
@@ -33,7 +33,7 @@ def eligibility(results: dict, *, as_of: date) -> Eligibility:
     `source_answered` (a CheckResult, or the plain rows publication reads).
     """
     reasons, blocking, affirmative = [], [], False
-    for key in REQUIRED_CHECKS:
+    for key in CHECKS:
         result = results.get(key)
         if result is None:
             reasons.append(f"{key}: not checked")

@@ -26,7 +26,7 @@ from directory.search import SearchOutcome
 from directory.selectors import city_list
 
 from . import ranking
-from .checks import REQUIRED_CHECKS, SANCTIONS_CHECKS
+from .checks import CHECKS, SANCTIONS_CHECKS
 from .checks.types import ELIGIBLE_OUTCOMES
 from .models import CheckResult, CityRanking, RankingEntry, RankingSnapshot, ReviewDecision
 
@@ -115,7 +115,7 @@ def snapshot_with_entries(*, snapshot_id: int) -> tuple[RankingSnapshot, list[Ra
 def badges_for(results) -> list[CheckResult]:
     """Results in registry order, one per required check."""
     by_check = {r.check_key: r for r in results}
-    return [by_check[key] for key in REQUIRED_CHECKS if key in by_check]
+    return [by_check[key] for key in CHECKS if key in by_check]
 
 
 def city_snapshots_list(*, city: City) -> QuerySet[RankingSnapshot]:
@@ -182,7 +182,7 @@ def _eligible_now():
         .annotate(n=Count("id"))
         .values("n")
     )
-    return GreaterThanOrEqual(Coalesce(Subquery(valid, output_field=IntegerField()), 0), len(REQUIRED_CHECKS))
+    return GreaterThanOrEqual(Coalesce(Subquery(valid, output_field=IntegerField()), 0), len(CHECKS))
 
 
 def search_results(found: SearchOutcome) -> QuerySet:

@@ -8,20 +8,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from verification import ranking
-from verification.checks import REQUIRED_CHECKS
+from verification.checks import CHECKS
 
 AS_OF = dt.date(2026, 11, 25)
 OUTCOMES = ["pass", "fail", "unknown", "needs_review", "not_applicable"]
 
 
 def results(**outcomes):
-    base = {key: SimpleNamespace(effective_outcome="pass", valid_until=AS_OF) for key in REQUIRED_CHECKS}
+    base = {key: SimpleNamespace(effective_outcome="pass", valid_until=AS_OF) for key in CHECKS}
     for key, value in outcomes.items():
         base[key] = value if not isinstance(value, str) else SimpleNamespace(effective_outcome=value, valid_until=AS_OF)
     return base
 
 
-@pytest.mark.parametrize(("check", "outcome"), list(itertools.product(REQUIRED_CHECKS, OUTCOMES)))
+@pytest.mark.parametrize(("check", "outcome"), list(itertools.product(CHECKS, OUTCOMES)))
 def test_eligibility_truth_table(check, outcome):
     verdict = ranking.eligibility(results(**{check: outcome}), as_of=AS_OF)
     assert verdict.eligible is (outcome in ("pass", "not_applicable"))
