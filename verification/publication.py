@@ -1,4 +1,4 @@
-"""Publish city lists: plan each list from current results, write snapshots, switch pointers in one transaction.
+"""Publish city lists: read each chunk under its pointers' locks, write the snapshots ranking planned, switch pointers.
 
 Every path that can change a list goes through `cities_publish`: an annual run, a sweep or a reviewer's re-run
 (`after_run`), an eligibility event, a lapse noticed by a reader, and `publish_rankings`. A publisher's approval
@@ -10,7 +10,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +23,7 @@ from directory.models import City, PracticeLocation, SatisfactionScore, Surgeon
 from . import ranking
 from .checks import CHECKS
 from .models import CheckResult, CityRanking, RankingEntry, RankingSnapshot, VerificationRun
+from .ranking import SCORE_FIGURES, CityPlan, CurrentResult
 from .selectors import Pointer, city_pointer_get, city_pointers_forget
 from .signals import snapshot_published
 
@@ -48,26 +48,8 @@ class PublicationSummary:
     blocked_reason: str = ""
 
 
-class CurrentResult(NamedTuple):
-    """What eligibility, scoring and a snapshot's links read of a current result: plain values, no model.
-
-    Publication reads every surgeon's results in every city, so it takes only these columns and, of the
-    evidence, only the figures the score is made of (`figures`), extracted by the database.
-    """
-
-    id: int
-    surgeon_id: int
-    check_key: str
-    effective_outcome: str
-    source_answered: bool
-    valid_until: date | None
-    figures: dict[str, str | None]
-
-
-SCORE_FIGURES = ("score", "responses", "verified_spine_procedures", "years")
-
-
 def current_results_by_surgeon(surgeon_ids) -> dict[int, dict[str, CurrentResult]]:
+    """The surgeons' current results with the evidence figures the score reads (ranking.SCORE_FIGURES)."""
     columns = ("id", "surgeon_id", "check_key", "effective_outcome", "source_answered", "valid_until")
     figures = {f"figure_{name}": KeyTextTransform(name, "evidence") for name in SCORE_FIGURES}
     rows = (
@@ -85,32 +67,6 @@ def current_results_by_surgeon(surgeon_ids) -> dict[int, dict[str, CurrentResult
 def prior_mean() -> Decimal:
     mean = SatisfactionScore.objects.aggregate(mean=Avg("score"))["mean"]
     return Decimal(str(mean)) if mean is not None else Decimal("8.5")
-
-
-def _parts_for(npi: str, results: dict[str, CurrentResult], mean: Decimal) -> ranking.ScoreParts:
-    satisfaction = results["satisfaction"].figures
-    experience = results["experience"].figures
-    return ranking.score_parts(
-        npi=npi,
-        score=Decimal(str(satisfaction["score"] or "0")),
-        responses=int(satisfaction["responses"] or 0),
-        procedures=int(experience["verified_spine_procedures"] or 0),
-        years=int(experience["years"] or 0),
-        prior_mean=mean,
-        prior_weight=settings.RANKING_PRIOR_WEIGHT,
-    )
-
-
-def _stored_parts(entry: RankingEntry, npi: str) -> ranking.ScoreParts:
-    """A listed surgeon held by a silent source keeps the score they were listed with."""
-    return ranking.ScoreParts(
-        npi=npi,
-        satisfaction_score=entry.satisfaction_score,
-        satisfaction_responses=entry.satisfaction_responses,
-        adjusted_satisfaction=entry.adjusted_satisfaction,
-        verified_procedures=entry.verified_procedures,
-        years_in_practice=entry.years_in_practice,
-    )
 
 
 def _silent_share(results: dict[int, dict[str, CurrentResult]]) -> float:
@@ -150,58 +106,22 @@ class _Chunk:
         return cls(pointers, entries, in_city, npis, current_results_by_surgeon(npis))
 
 
-@dataclass
-class _CityPlan:
-    city: City
-    plan: ranking.ListPlan
-    parts: dict[int, ranking.ScoreParts]
-    verdicts: dict[int, ranking.Eligibility]
-    old: list[int] | None
-
-    @property
-    def eligible_count(self) -> int:
-        """The city's surgeons who pass every check now (held ones, kept by a silent source, do not)."""
-        return sum(self.verdicts[surgeon_id].eligible for surgeon_id in self.parts)
-
-    @property
-    def outcome(self) -> str:
-        if self.plan.now is not None:
-            return "published"
-        if self.plan.proposed is not None:
-            return "awaiting_approval"
-        return "unchanged" if self.old is not None else "empty"
-
-
-def _plan_city(city: City, chunk: _Chunk, *, as_of: date, mean: Decimal, gated: bool, first_waits: bool) -> _CityPlan:
+def _plan_city(city: City, chunk: _Chunk, *, as_of: date, mean: Decimal, gated: bool, first_waits: bool) -> CityPlan:
     pointer = chunk.pointers.get(city.id)
-    old_entries = chunk.entries[pointer.snapshot_id] if pointer else []
-    verdicts = {
-        surgeon_id: ranking.eligibility(chunk.results.get(surgeon_id, {}), as_of=as_of)
-        for surgeon_id in chunk.in_city[city.id] | {e.surgeon_id for e in old_entries}
-    }
-    parts = {
-        surgeon_id: _parts_for(chunk.npis[surgeon_id], chunk.results[surgeon_id], mean)
-        for surgeon_id in chunk.in_city[city.id]
-        if verdicts[surgeon_id].eligible
-    }
-    for entry in old_entries:  # held by a silent source: keeps the score it was listed with
-        if entry.surgeon_id in chunk.in_city[city.id] and verdicts[entry.surgeon_id].held:
-            parts[entry.surgeon_id] = _stored_parts(entry, chunk.npis[entry.surgeon_id])
-    ranked = sorted(parts, key=lambda surgeon_id: parts[surgeon_id].sort_key)
-    old = [e.surgeon_id for e in old_entries] if pointer else None
-    size = settings.RANKING_LIST_SIZE
-    plan = ranking.list_plan(
-        old=old,
-        ranked=ranked,
-        size=size,
-        max_changes=settings.RANKING_MAX_CHANGES_WITHOUT_APPROVAL,
+    return ranking.city_plan(
+        city,
+        practising=chunk.in_city[city.id],
+        listed=chunk.entries[pointer.snapshot_id] if pointer else None,
+        results=chunk.results,
+        npis=chunk.npis,
+        as_of=as_of,
+        prior_mean=mean,
         gated=gated,
         first_waits=first_waits,
     )
-    return _CityPlan(city, plan, parts, verdicts, old)
 
 
-def _removal_note(city_plan: _CityPlan, chunk: _Chunk, names: dict[int, str]) -> str:
+def _removal_note(city_plan: CityPlan, chunk: _Chunk, names: dict[int, str]) -> str:
     """Who left and why, for the public: the check by its title, never the private finding."""
     notes = []
     for surgeon_id in city_plan.plan.removed:
@@ -243,16 +163,16 @@ class _Writer:
             return Reason.ANNUAL
         return Reason.MANUAL if self.origin == Origin.COMMAND else Reason.UPDATE
 
-    def snapshot(self, city_plan: _CityPlan, *, status: str, reason: str, note: str) -> RankingSnapshot:
+    def snapshot(self, city_plan: CityPlan, *, status: str, reason: str, note: str) -> RankingSnapshot:
         published_at = timezone.now() if status == Status.PUBLISHED else None
         return RankingSnapshot(
-            city=city_plan.city, run=self.run, method_version=ranking.METHOD_VERSION, status=status, reason=reason,
-            origin=self.origin, note=note.strip(), published_by=self.user, published_at=published_at,
+            city=city_plan.city, run=self.run, method_version=settings.RANKING_METHOD_VERSION, status=status,
+            reason=reason, origin=self.origin, note=note.strip(), published_by=self.user, published_at=published_at,
             eligible_count=city_plan.eligible_count,
         )  # fmt: skip
 
 
-def _planned_snapshots(plans: list[_CityPlan], chunk: _Chunk, writer: _Writer) -> list[tuple[RankingSnapshot, list]]:
+def _planned_snapshots(plans: list[CityPlan], chunk: _Chunk, writer: _Writer) -> list[tuple[RankingSnapshot, list]]:
     removed = [s for p in plans if p.plan.now is not None for s in p.plan.removed]
     people = Surgeon.objects.filter(id__any_of=removed or [0]).values_list("id", "first_name", "last_name")
     names = {sid: f"Dr. {first} {last}" for sid, first, last in people}
@@ -362,7 +282,7 @@ def _pointers_switch(published: list[tuple[RankingSnapshot, list[int]]], pointer
         transaction.on_commit(lambda snapshot_id=snapshot.id: _announce(snapshot_id), robust=True)
 
 
-def _pointers_refresh(unchanged: list[_CityPlan], chunk: _Chunk) -> None:
+def _pointers_refresh(unchanged: list[CityPlan], chunk: _Chunk) -> None:
     """A list that stays as it is may rest on renewed evidence: move its pointer's validity, not the pointer."""
     stale = []
     for city_plan in unchanged:

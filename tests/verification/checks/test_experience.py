@@ -108,3 +108,10 @@ def test_a_year_two_sources_cover_counts_once_with_the_larger_figure():
 
 def test_no_operations_on_record_says_so():
     assert "no spine operations on record" in evaluate(dt.date(2025, 1, 1)).reason
+
+
+def test_a_pass_gives_the_score_its_years_and_operations():
+    by_years = evaluate(dt.date(2014, 3, 1), 120)
+    by_volume = evaluate(None, 200, 150)
+    assert experience.ScoreInputs.from_evidence(by_years.evidence) == experience.ScoreInputs(12, 120)
+    assert experience.ScoreInputs.from_evidence(by_volume.evidence) == experience.ScoreInputs(0, 350)
