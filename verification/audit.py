@@ -27,10 +27,9 @@ from directory.models import (
 )
 
 from .checks import CHECKS
+from .checks.types import ELIGIBLE_OUTCOMES
 from .models import CheckResult, CityRanking, ExclusionRecord, ListingAudit, RankingEntry, RankingSnapshot
 from .selectors import city_page_cache_keys, pointer_cache_key, top_ten_cache_key
-
-PASSING = frozenset({"pass", "not_applicable"})
 
 
 @dataclass
@@ -141,14 +140,7 @@ def _exclusions(npis) -> dict[str, list[ExclusionRecord]]:
 
 def _eligible_counts(today: date) -> dict[int, int]:
     """Per city, the public surgeons practising there whose every required check passes today (in SQL)."""
-    passing = (
-        CheckResult.objects.filter(is_current=True, check_key__in=list(CHECKS), effective_outcome__in=PASSING)
-        .filter(Q(valid_until=None) | Q(valid_until__gte=today))
-        .values("surgeon_id")
-        .annotate(n=Count("id"))
-        .filter(n=len(CHECKS))
-        .values("surgeon_id")
-    )
+    passing = CheckResult.objects.eligible_surgeons(as_of=today)
     rows = (
         PracticeLocation.objects.filter(surgeon_id__in=passing, surgeon__in=Surgeon.objects.public())
         .values("city_id")
@@ -182,7 +174,7 @@ def _surgeon_problems(surgeon_id, city, facts: _Facts, today: date, report, name
         result = results.get(key)
         if result is None:
             problems.append(f"has no current {key} result")
-        elif result.effective_outcome not in PASSING:
+        elif result.effective_outcome not in ELIGIBLE_OUTCOMES:
             if result.source_answered:
                 problems.append(f"{key} is {result.effective_outcome}")
             else:

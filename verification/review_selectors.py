@@ -16,7 +16,7 @@ from directory.models import (
 
 from .checks import CHECKS
 from .checks.panels import Panel
-from .checks.types import ELIGIBLE_OUTCOMES, Outcome
+from .checks.types import Outcome
 from .models import CheckResult, CityRanking, VerificationRun
 
 QUEUE_OUTCOMES = (Outcome.NEEDS_REVIEW, Outcome.UNKNOWN)
@@ -40,19 +40,12 @@ def evidence_panels(result: CheckResult) -> list[Panel]:
     return check.review_panels(result) if check else []
 
 
-def _eligible_surgeons(today: date):
-    ok = CheckResult.objects.filter(is_current=True, effective_outcome__in=list(ELIGIBLE_OUTCOMES)).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
-    )
-    return ok.values("surgeon").annotate(n=Count("id")).filter(n=len(CHECKS)).values("surgeon")
-
-
 def eligible_and_listed_per_city(*, today: date, limit: int = 25) -> list[dict]:
     cities = (
         City.objects.annotate(
             eligible=Count(
                 "locations__surgeon",
-                filter=Q(locations__surgeon__in=Subquery(_eligible_surgeons(today))),
+                filter=Q(locations__surgeon__in=Subquery(CheckResult.objects.eligible_surgeons(as_of=today))),
                 distinct=True,
             )
         )

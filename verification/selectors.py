@@ -6,18 +6,14 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
-    Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import GreaterThanOrEqual
 from django.http import Http404
 from django.utils import timezone
 
@@ -27,7 +23,6 @@ from directory.selectors import city_list
 
 from . import ranking
 from .checks import CHECKS, SANCTIONS_CHECKS
-from .checks.types import ELIGIBLE_OUTCOMES
 from .models import CheckResult, CityRanking, RankingEntry, RankingSnapshot, ReviewDecision
 
 
@@ -174,15 +169,9 @@ def _excluded(results: list[CheckResult]) -> bool:
 
 
 def _eligible_now():
-    """True when every required check is currently passed (or not applicable) and still valid."""
-    valid = (
-        CheckResult.objects.filter(surgeon=OuterRef("pk"), is_current=True, effective_outcome__in=ELIGIBLE_OUTCOMES)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate()))
-        .values("surgeon")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return GreaterThanOrEqual(Coalesce(Subquery(valid, output_field=IntegerField()), 0), len(CHECKS))
+    """True when every check is currently passed (or not applicable) and still valid."""
+    eligible = CheckResult.objects.eligible_surgeons(as_of=timezone.localdate())
+    return Exists(eligible.filter(surgeon_id=OuterRef("pk")))
 
 
 def search_results(found: SearchOutcome) -> QuerySet:
