@@ -261,7 +261,7 @@ def step_http(results):
     log("HTTP: gunicorn with 3 workers, measured with wrk on loopback")
     run(PY, "manage.py", "collectstatic", "--no-input", "-v", "0", env=PROD)
     city = shell(
-        "from verification.models import CityRanking; print(CityRanking.objects.order_by('id')"
+        "from verification.models import CityListPointer; print(CityListPointer.objects.order_by('id')"
         ".values_list('city__slug', 'snapshot_id').first())",
         env=PROD,
     )

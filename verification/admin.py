@@ -20,7 +20,7 @@ from . import admin_views, publication, review_selectors, services, spine_scope
 from .checks import CHECKS
 from .models import (
     CheckResult,
-    CityRanking,
+    CityListPointer,
     ExclusionListImport,
     ExclusionRecord,
     RankingEntry,
@@ -290,8 +290,8 @@ class SnapshotDecisionForm(forms.Form):
             self.fields["reason"].help_text = "Required: why this list must not be published."
 
 
-@admin.register(CityRanking)
-class CityRankingAdmin(ReadOnlyAdmin):
+@admin.register(CityListPointer)
+class CityListPointerAdmin(ReadOnlyAdmin):
     list_display = ["city", "snapshot", "updated_at"]
     list_select_related = ["city", "snapshot"]
 

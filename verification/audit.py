@@ -28,7 +28,7 @@ from directory.models import (
 
 from .checks import CHECKS
 from .checks.types import ELIGIBLE_OUTCOMES
-from .models import CheckResult, CityRanking, ExclusionRecord, ListingAudit, RankingEntry, RankingSnapshot
+from .models import CheckResult, CityListPointer, ExclusionRecord, ListingAudit, RankingEntry, RankingSnapshot
 from .selectors import city_page_cache_keys, pointer_cache_key, top_ten_cache_key
 
 
@@ -43,7 +43,7 @@ class AuditReport:
 def listings_audit(*, today: date | None = None, record: bool = True) -> AuditReport:
     today = today or timezone.localdate()
     report = AuditReport()
-    pointers = list(CityRanking.objects.select_related("city", "snapshot").order_by("city__name"))
+    pointers = list(CityListPointer.objects.select_related("city", "snapshot").order_by("city__name"))
     listed = defaultdict(list)
     for snapshot_id, surgeon_id in (
         RankingEntry.objects.filter(snapshot_id__in=[p.snapshot_id for p in pointers])
@@ -150,7 +150,7 @@ def _eligible_counts(today: date) -> dict[int, int]:
     return {row["city_id"]: row["n"] for row in rows}
 
 
-def _audit_pointer(pointer: CityRanking, surgeon_ids: list[int], facts: _Facts, today: date, report) -> None:
+def _audit_pointer(pointer: CityListPointer, surgeon_ids: list[int], facts: _Facts, today: date, report) -> None:
     city = pointer.city
     if pointer.snapshot.status != RankingSnapshot.Status.PUBLISHED:
         report.findings.append(f"{city}: the current list #{pointer.snapshot_id} is {pointer.snapshot.status}.")
@@ -230,12 +230,12 @@ def _audit_short_lists(pointers, listed, eligible: dict[int, int], report) -> No
 
 def _audit_publication_states(report) -> None:
     published = RankingSnapshot.objects.filter(status=RankingSnapshot.Status.PUBLISHED)
-    pointed = set(CityRanking.objects.values_list("snapshot_id", flat=True))
+    pointed = set(CityListPointer.objects.values_list("snapshot_id", flat=True))
     for snapshot in published.exclude(id__in=pointed).select_related("city"):
         report.findings.append(f"{snapshot.city}: list #{snapshot.id} is marked published but is not the current one.")
 
 
-def _audit_caches(pointer: CityRanking, npis: list[str | None], report) -> None:
+def _audit_caches(pointer: CityListPointer, npis: list[str | None], report) -> None:
     """Cached pointers and rendered lists must say what the database says."""
     cached = cache.get(pointer_cache_key(pointer.city.slug))
     if cached is not None and tuple(cached)[1] != pointer.snapshot_id:

@@ -354,10 +354,10 @@ class RankingEntry(models.Model):
         return f"#{self.rank} {self.surgeon}"
 
 
-class CityRanking(models.Model):
+class CityListPointer(models.Model):
     """The per-city pointer readers follow; switched in one transaction under a row lock."""
 
-    city = models.OneToOneField("directory.City", on_delete=models.CASCADE, related_name="ranking")
+    city = models.OneToOneField("directory.City", on_delete=models.CASCADE, related_name="list_pointer")
     snapshot = models.ForeignKey(RankingSnapshot, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
     # The last day the listed surgeons' evidence all counts: from the next day readers republish before showing it.

@@ -22,7 +22,7 @@ from directory.models import City, PracticeLocation, SatisfactionScore, Surgeon
 
 from . import ranking
 from .checks import CHECKS
-from .models import CheckResult, CityRanking, RankingEntry, RankingSnapshot, VerificationRun
+from .models import CheckResult, CityListPointer, RankingEntry, RankingSnapshot, VerificationRun
 from .ranking import SCORE_FIGURES, CityPlan, CurrentResult
 from .selectors import Pointer, city_pointer_get, city_pointers_forget
 from .signals import snapshot_published
@@ -78,7 +78,7 @@ def _silent_share(results: dict[int, dict[str, CurrentResult]]) -> float:
 class _Chunk:
     """Everything a chunk of cities is planned from, read under the pointers' locks in a fixed number of queries."""
 
-    pointers: dict[int, CityRanking]
+    pointers: dict[int, CityListPointer]
     entries: dict[int, list[RankingEntry]]  # snapshot id → entries in rank order
     in_city: dict[int, set[int]]  # city id → public surgeons practising there
     npis: dict[int, str]
@@ -86,7 +86,7 @@ class _Chunk:
 
     @classmethod
     def load(cls, city_ids: list[int]) -> "_Chunk":
-        locked = CityRanking.objects.select_for_update().filter(city_id__any_of=city_ids).order_by("city_id")
+        locked = CityListPointer.objects.select_for_update().filter(city_id__any_of=city_ids).order_by("city_id")
         pointers = {p.city_id: p for p in locked}  # locked in city order, as every publisher does: no deadlock
         entries = defaultdict(list)
         rows = RankingEntry.objects.filter(snapshot_id__any_of=[p.snapshot_id for p in pointers.values()] or [0])
@@ -265,15 +265,15 @@ def _pointers_switch(published: list[tuple[RankingSnapshot, list[int]]], pointer
         pointer = pointers.get(snapshot.city_id)
         if pointer is None:
             created.append(
-                CityRanking(city_id=snapshot.city_id, snapshot=snapshot, updated_at=now, valid_until=valid_until)
+                CityListPointer(city_id=snapshot.city_id, snapshot=snapshot, updated_at=now, valid_until=valid_until)
             )
         else:
             superseded.append(pointer.snapshot_id)
             pointer.snapshot, pointer.updated_at, pointer.valid_until = snapshot, now, valid_until
             moved.append(pointer)
     RankingSnapshot.objects.filter(id__any_of=superseded or [0]).update(status=Status.SUPERSEDED)
-    CityRanking.objects.bulk_update(moved, ["snapshot", "updated_at", "valid_until"])
-    CityRanking.objects.bulk_create(created)
+    CityListPointer.objects.bulk_update(moved, ["snapshot", "updated_at", "valid_until"])
+    CityListPointer.objects.bulk_create(created)
     slugs = [snapshot.city.slug for snapshot, _ in published]
     transaction.on_commit(lambda: city_pointers_forget(slugs=slugs))
     for snapshot, _ in published:
@@ -292,7 +292,7 @@ def _pointers_refresh(unchanged: list[CityPlan], chunk: _Chunk) -> None:
             pointer.valid_until = valid_until
             stale.append(pointer)
     if stale:
-        CityRanking.objects.bulk_update(stale, ["valid_until"])
+        CityListPointer.objects.bulk_update(stale, ["valid_until"])
         slugs = [p.city.slug for p in unchanged if chunk.pointers[p.city.id] in stale]
         transaction.on_commit(lambda: city_pointers_forget(slugs=slugs))
 
@@ -399,7 +399,7 @@ def affected_city_ids(surgeon_ids) -> list[int]:
     """Cities where these surgeons practise, and cities whose current list names them."""
     surgeon_ids = list(surgeon_ids) or [0]
     practising = PracticeLocation.objects.filter(surgeon_id__any_of=surgeon_ids).values_list("city_id", flat=True)
-    listed = CityRanking.objects.filter(snapshot__entries__surgeon_id__any_of=surgeon_ids).values_list(
+    listed = CityListPointer.objects.filter(snapshot__entries__surgeon_id__any_of=surgeon_ids).values_list(
         "city_id", flat=True
     )
     return sorted(set(practising) | set(listed))
@@ -412,7 +412,7 @@ def cities_republish(city_ids, *, origin=Origin.EVENT, run=None, as_of: date | N
 
 
 def lapsed_city_ids(*, today: date) -> list[int]:
-    return list(CityRanking.objects.filter(valid_until__lt=today).values_list("city_id", flat=True))
+    return list(CityListPointer.objects.filter(valid_until__lt=today).values_list("city_id", flat=True))
 
 
 def lapsed_cities_republish(*, today: date | None = None) -> list[int]:

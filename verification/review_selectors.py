@@ -17,7 +17,7 @@ from directory.models import (
 from .checks import CHECKS
 from .checks.panels import Panel
 from .checks.types import Outcome
-from .models import CheckResult, CityRanking, VerificationRun
+from .models import CheckResult, CityListPointer, VerificationRun
 
 QUEUE_OUTCOMES = (Outcome.NEEDS_REVIEW, Outcome.UNKNOWN)
 EXPIRY_WINDOW = timedelta(days=60)
@@ -54,7 +54,7 @@ def eligible_and_listed_per_city(*, today: date, limit: int = 25) -> list[dict]:
     )
     rows = [{"city": c, "eligible": c.eligible, "listed": 0} for c in cities]
     listed = dict(
-        CityRanking.objects.filter(city__in=[r["city"] for r in rows])
+        CityListPointer.objects.filter(city__in=[r["city"] for r in rows])
         .annotate(n=Count("snapshot__entries"))
         .values_list("city_id", "n")
     )

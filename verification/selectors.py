@@ -23,15 +23,15 @@ from directory.selectors import city_list
 
 from . import ranking
 from .checks import CHECKS, SANCTIONS_CHECKS
-from .models import CheckResult, CityRanking, RankingEntry, RankingSnapshot, ReviewDecision
+from .models import CheckResult, CityListPointer, RankingEntry, RankingSnapshot, ReviewDecision
 
 
 def city_list_with_status() -> QuerySet[City]:
-    return city_list().annotate(has_list=Exists(CityRanking.objects.filter(city=OuterRef("pk"))))
+    return city_list().annotate(has_list=Exists(CityListPointer.objects.filter(city=OuterRef("pk"))))
 
 
 def cities_with_lists() -> QuerySet[City]:
-    return City.objects.filter(ranking__isnull=False).order_by("name")
+    return City.objects.filter(list_pointer__isnull=False).order_by("name")
 
 
 def pointer_cache_key(slug: str) -> str:
@@ -70,7 +70,9 @@ def city_pointer_get(*, slug: str) -> Pointer:
     pointer = cache.get(pointer_cache_key(slug))
     if pointer is None:
         pointer = (
-            City.objects.filter(slug=slug).values_list("id", "ranking__snapshot_id", "ranking__valid_until").first()
+            City.objects.filter(slug=slug)
+            .values_list("id", "list_pointer__snapshot_id", "list_pointer__valid_until")
+            .first()
         )
         if pointer is None:
             raise Http404("No such city.")
@@ -120,7 +122,7 @@ def city_snapshots_list(*, city: City) -> QuerySet[RankingSnapshot]:
 def current_listings(today: date | None = None) -> QuerySet[RankingEntry]:
     """Entries of the lists published now, except a list whose evidence lapsed and awaits its republication."""
     today = today or timezone.localdate()
-    valid = Q(snapshot__city__ranking__valid_until=None) | Q(snapshot__city__ranking__valid_until__gte=today)
+    valid = Q(snapshot__city__list_pointer__valid_until=None) | Q(snapshot__city__list_pointer__valid_until__gte=today)
     return RankingEntry.objects.filter(valid, snapshot__status="published")
 
 

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from directory.models import CredentialStatus
 from verification import publication
-from verification.models import CityRanking, VerificationRun
+from verification.models import CityListPointer, VerificationRun
 
 from .test_runs import run_sync
 
@@ -15,7 +15,7 @@ def published(make_clean_surgeon, exclusion_list_loaded, city):
     surgeons = [make_clean_surgeon() for _ in range(12)]
     run, _ = run_sync()
     publication.rankings_publish(run=run)
-    return surgeons, CityRanking.objects.get(city=city).snapshot
+    return surgeons, CityListPointer.objects.get(city=city).snapshot
 
 
 def test_city_page_shows_the_ranked_list_with_a_badge_per_criterion(client, published, city):
@@ -74,7 +74,7 @@ def test_a_delisting_shows_at_once_despite_the_cached_pointer(
     with django_capture_on_commit_callbacks(execute=True):
         sanctions, _ = run_sync(kind=VerificationRun.Kind.SANCTIONS)
         publication.after_run(run_id=sanctions.id)
-    current = CityRanking.objects.get(city=city).snapshot
+    current = CityListPointer.objects.get(city=city).snapshot
     assert current.id != first.id
     response = client.get(city.get_absolute_url())
     assert response["ETag"] == f'"snapshot-{current.id}"'

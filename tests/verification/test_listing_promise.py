@@ -39,7 +39,7 @@ from verification.checks import CHECKS
 from verification.checks.types import Outcome
 from verification.models import (
     CheckResult,
-    CityRanking,
+    CityListPointer,
     EligibilityEvent,
     ExclusionListImport,
     RankingSnapshot,
@@ -191,7 +191,7 @@ class ListingPromise(RuleBasedStateMachine):
         for city in getattr(self, "cities", []):
             page = self.client.get(city.get_absolute_url()).text
             top_ten = self.api.get(f"/api/v1/cities/{city.slug}/top-ten/")
-            pointer = CityRanking.objects.filter(city=city).select_related("snapshot").first()
+            pointer = CityListPointer.objects.filter(city=city).select_related("snapshot").first()
             if pointer is None:
                 assert PAGE_NPI.findall(page) == [] and top_ten.status_code == 404
                 continue
