@@ -2,13 +2,15 @@
 
 from datetime import date
 
+from django.utils.translation import gettext_noop
+
 from directory.models import BoardCertification, CredentialStatus, EvidenceMethod, Specialty
 
 from .panels import Panel, panel
 from .types import Outcome, Result, cycle_end, no_answer
 
 KEY = "board_certification"
-TITLE = "Board certification"
+TITLE = gettext_noop("Board certification")
 SOURCE = "Certifying board (certificate on file)"
 NEEDS = ("board_certification",)
 FHIR_SOURCE_TYPES = (("issuer", "Issuing source"),)

@@ -3,13 +3,15 @@
 import re
 from datetime import date
 
+from django.utils.translation import gettext_noop
+
 from directory.models import CredentialStatus, EvidenceMethod
 
 from .panels import Panel, panel
 from .types import Outcome, Result, cycle_end, no_answer
 
 KEY = "dea"
-TITLE = "DEA registration"
+TITLE = gettext_noop("DEA registration")
 SOURCE = "DEA registration certificate on file"
 NEEDS = ("dea",)
 FHIR_SOURCE_TYPES = (("reg-auth", "Registration Authority"),)

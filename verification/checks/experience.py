@@ -12,6 +12,7 @@ from datetime import date
 
 from django.conf import settings
 from django.template.defaultfilters import pluralize
+from django.utils.translation import gettext_noop
 
 from directory.models import EvidenceMethod, ProcedureVolume
 
@@ -20,7 +21,7 @@ from .panels import Panel, licenses_panel, panel
 from .types import Outcome, Result, add_years, cycle_end, no_answer
 
 KEY = "experience"
-TITLE = "Experience"
+TITLE = gettext_noop("Experience")
 SOURCE = "License records; CMS Medicare procedure data"
 NEEDS = ("state_board",)  # the spine procedure volumes are in every dossier
 FHIR_SOURCE_TYPES = (("auth-source", "Authoritative source"),)

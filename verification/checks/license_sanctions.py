@@ -8,6 +8,7 @@ other state leaves the exclusion a fail.
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from directory.models import CredentialStatus, DisciplinaryAction
 
@@ -15,7 +16,7 @@ from .panels import Panel, licenses_panel, panel
 from .types import Outcome, Result, add_years, cycle_end, no_answer, weakest_method
 
 KEY = "license_sanctions"
-TITLE = "License and sanctions"
+TITLE = gettext_noop("License and sanctions")
 SOURCE = "State medical boards; OIG LEIE exclusion list"
 NEEDS = ("state_board",)  # the exclusion-list matches are in every dossier
 FHIR_SOURCE_TYPES = (("lic-board", "License Board"), ("legal", "Legal source"))

@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from directory.models import EvidenceMethod
 
@@ -10,7 +11,7 @@ from .panels import Panel, panel
 from .types import Outcome, Result, cycle_end, no_answer
 
 KEY = "malpractice"
-TITLE = "Malpractice insurance"
+TITLE = gettext_noop("Malpractice insurance")
 SOURCE = "Certificate of insurance on file"
 NEEDS = ("malpractice",)
 FHIR_SOURCE_TYPES = (("issuer", "Issuing source"),)

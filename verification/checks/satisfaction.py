@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from directory.models import EvidenceMethod
 
@@ -13,7 +14,7 @@ from .panels import Panel, panel
 from .types import Outcome, Result, cycle_end
 
 KEY = "satisfaction"
-TITLE = "Patient satisfaction"
+TITLE = gettext_noop("Patient satisfaction")
 SOURCE = "Verified-patient surveys"
 # A survey period that ended longer ago than this no longer describes the surgeon's care today.
 MAX_AGE = timedelta(days=548)

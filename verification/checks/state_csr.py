@@ -3,13 +3,15 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext_noop
+
 from directory.models import CredentialStatus, EvidenceMethod
 
 from .panels import Panel, panel
 from .types import Outcome, Result, cycle_end, no_answer
 
 KEY = "state_csr"
-TITLE = "State controlled-substance registration"
+TITLE = gettext_noop("State controlled-substance registration")
 SOURCE = "State controlled-substance registration on file"
 NEEDS = ("state_csr",)
 FHIR_SOURCE_TYPES = (("reg-auth", "Registration Authority"),)

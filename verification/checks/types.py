@@ -56,7 +56,7 @@ class Check(Protocol):
     """
 
     KEY: str  # stored on every CheckResult
-    TITLE: str  # what patients and reviewers read
+    TITLE: str  # what patients and reviewers read; marked with gettext_noop for the translations
     SOURCE: str
     NEEDS: tuple[str, ...]  # feeds (sources.manual.FEEDS) the dossier loads into `records` for this check
     FHIR_SOURCE_TYPES: tuple[tuple[str, str], ...]  # VerificationResult.primarySource.type (code, display)
