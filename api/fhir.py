@@ -11,7 +11,7 @@ from datetime import date
 from django.conf import settings
 
 from directory.models import BoardCertification, CredentialStatus, EvidenceMethod
-from verification.checks import CHECKS, REQUIRED_CHECKS, SANCTIONS_CHECKS
+from verification.checks import CHECKS, SANCTIONS_CHECKS
 from verification.checks.types import Outcome
 
 FHIR_VERSION = "4.0.1"
@@ -109,21 +109,8 @@ COMMUNICATION_METHOD = {
     EvidenceMethod.ATTESTED_DOCUMENT: ("manual", "Manual"),
     EvidenceMethod.FORMAT_ONLY: ("manual", "Manual"),
 }
-PRIMARY_SOURCE_TYPE = {
-    "license_sanctions": [("lic-board", "License Board"), ("legal", "Legal source")],
-    "board_certification": [("issuer", "Issuing source")],
-    "dea": [("reg-auth", "Registration Authority")],
-    "state_csr": [("reg-auth", "Registration Authority")],
-    "malpractice": [("issuer", "Issuing source")],
-    "experience": [("auth-source", "Authoritative source")],
-    "satisfaction": [("auth-source", "Authoritative source")],
-}
-# Checks whose primary source is this directory itself (our own verified-patient surveys).
-OWN_SOURCE_CHECKS = {"satisfaction"}
-TARGET_LOCATION = {
-    "license_sanctions": ["Practitioner.qualification"],
-    "board_certification": ["Practitioner.qualification"],
-}
+# A check no longer registered (an old result) is coded as an authoritative source attesting nothing in particular.
+UNREGISTERED_SOURCE_TYPES = (("auth-source", "Authoritative source"),)
 
 
 def coding(system: str, code: str, display: str | None = None) -> dict:
@@ -429,9 +416,10 @@ def _frequency(check_key: str) -> dict:
 
 
 def _primary_source(result) -> dict:
-    types = PRIMARY_SOURCE_TYPE.get(result.check_key, [("auth-source", "Authoritative source")])
+    check = CHECKS.get(result.check_key)
+    types = check.FHIR_SOURCE_TYPES if check else UNREGISTERED_SOURCE_TYPES
     status = SOURCE_VALIDATION_STATUS.get(result.effective_outcome, ("unknown", "Unknown"))
-    who = own_organization_reference() if result.check_key in OWN_SOURCE_CHECKS else {"display": result.source}
+    who = own_organization_reference() if check and check.FHIR_OWN_SOURCE else {"display": result.source}
     return {
         "who": who,
         "type": [concept(f"{TERMINOLOGY}/primary-source-type", code, display) for code, display in types],
@@ -439,6 +427,11 @@ def _primary_source(result) -> dict:
         "validationStatus": concept(f"{TERMINOLOGY}/validation-status", *status),
         "validationDate": result.checked_at.isoformat(),
     }
+
+
+def _target_location(check_key: str) -> list[str]:
+    check = CHECKS.get(check_key)
+    return list(check.FHIR_TARGET_LOCATION) if check else []
 
 
 def _communication_method(result) -> dict:
@@ -450,7 +443,7 @@ def _communication_method(result) -> dict:
 
 def _failure_action(check_key: str) -> dict:
     # A required check that fails makes the surgeon ineligible: delisted at once.
-    code, display = ("fatal", "Fatal") if check_key in REQUIRED_CHECKS else ("rec-only", "Record only")
+    code, display = ("fatal", "Fatal") if check_key in CHECKS else ("rec-only", "Record only")
     return concept(f"{TERMINOLOGY}/failure-action", code, display)
 
 
@@ -481,7 +474,7 @@ def verification_result(result, *, as_of: date) -> dict:
             "meta": _meta("VerificationResult"),
             "extension": _check_extensions(result),
             "target": [reference("Practitioner", npi)],
-            "targetLocation": TARGET_LOCATION.get(result.check_key, []),
+            "targetLocation": _target_location(result.check_key),
             "need": concept(f"{TERMINOLOGY}/need", "periodic", "Periodic"),
             "status": verification_status(result, as_of=as_of),
             "statusDate": result.checked_at.isoformat(),

@@ -10,7 +10,7 @@ from rest_framework.exceptions import NotFound
 from directory.models import City, PracticeLocation, Surgeon
 from verification import publication, ranking
 from verification import selectors as listing_selectors
-from verification.models import CheckResult, CityRanking, RankingSnapshot
+from verification.models import CheckResult, CityListPointer, RankingSnapshot
 
 PUBLISHED = RankingSnapshot.Status.PUBLISHED
 
@@ -20,14 +20,14 @@ def _public_ids():
 
 
 def city_list():
-    has_list = Exists(CityRanking.objects.filter(city=OuterRef("pk")))
+    has_list = Exists(CityListPointer.objects.filter(city=OuterRef("pk")))
     public = Q(locations__surgeon__in=_public_ids())
     surgeon_count = Count("locations__surgeon", distinct=True, filter=public)
     return City.objects.annotate(surgeon_count=surgeon_count, has_list=has_list).order_by("state", "name")
 
 
 def _city(slug: str) -> City:
-    city = City.objects.filter(slug=slug).select_related("ranking__snapshot").first()
+    city = City.objects.filter(slug=slug).select_related("list_pointer__snapshot").first()
     if city is None:
         raise NotFound(f"No city {slug!r}.")
     return city

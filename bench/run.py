@@ -320,7 +320,7 @@ def step_http(results, *, full: bool):
     log("HTTP: gunicorn with 3 workers, measured with wrk on loopback")
     run(PY, "manage.py", "collectstatic", "--no-input", "-v", "0", env=PROD)
     listed = shell(
-        "from verification.models import CityRanking; p = CityRanking.objects.order_by('id').select_related("
+        "from verification.models import CityListPointer; p = CityListPointer.objects.order_by('id').select_related("
         "'city').first(); print(p.city.slug, p.snapshot.entries.order_by('rank').first().surgeon.npi)",
         env=PROD,
     )

@@ -248,7 +248,7 @@ SOURCE_READ_TIMEOUT = env.float("SOURCE_READ_TIMEOUT", default=15.0)
 SOURCE_MAX_RETRIES = env.int("SOURCE_MAX_RETRIES", default=3)
 
 # --- Rankings and publication ---
-RANKING_METHOD_VERSION = "v1"
+RANKING_METHOD_VERSION = "v1"  # of verification/ranking.py: change it with the method; every snapshot names it
 RANKING_LIST_SIZE = env.int("RANKING_LIST_SIZE", default=10)
 RANKING_PRIOR_WEIGHT = env.int("RANKING_PRIOR_WEIGHT", default=50)  # responses' worth of the all-surgeon mean
 RANKING_MAX_UNKNOWN_SHARE = env.float("RANKING_MAX_UNKNOWN_SHARE", default=0.05)  # above: a source outage

@@ -34,17 +34,9 @@ def language_alternates(path: str) -> list[Alternate]:
     return alternates
 
 
-# Labels stored or declared in English elsewhere (model choices, check titles) and shown on patient pages:
-# marked here so `makemessages` collects them; templates translate them with {% translate value %}.
+# Labels stored or declared in English elsewhere (model choices) and shown on patient pages: marked here so
+# `makemessages` collects them (each check marks its own title); templates translate them with {% translate value %}.
 DATA_LABELS = (
-    # check titles (verification.checks.*.TITLE)
-    gettext_noop("License and sanctions"),
-    gettext_noop("Board certification"),
-    gettext_noop("DEA registration"),
-    gettext_noop("State controlled-substance registration"),
-    gettext_noop("Malpractice insurance"),
-    gettext_noop("Experience"),
-    gettext_noop("Patient satisfaction"),
     # outcomes (verification.checks.types.Outcome)
     gettext_noop("Passed"),
     gettext_noop("Failed"),

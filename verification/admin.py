@@ -16,11 +16,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from directory.admin import SurgeonAdmin
 from directory.models import Surgeon
 
-from . import admin_views, publication, review, services, spine_scope
-from .checks import CHECKS, REQUIRED_CHECKS
+from . import admin_views, publication, review_selectors, services, spine_scope
+from .checks import CHECKS
 from .models import (
     CheckResult,
-    CityRanking,
+    CityListPointer,
     ExclusionListImport,
     ExclusionRecord,
     RankingEntry,
@@ -76,7 +76,7 @@ class VerificationRunAdmin(ReadOnlyAdmin):
 
     @admin.display(description="outcomes per check")
     def counts_table(self, run):
-        rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", review.run_counts_labelled(run.counts))
+        rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", review_selectors.run_counts_labelled(run.counts))
         return format_html("<table>{}</table>", rows) if rows else "—"
 
 
@@ -98,7 +98,7 @@ class CheckFilter(admin.SimpleListFilter):
     field = "check_key"
 
     def lookups(self, request, model_admin):
-        return [(key, CHECKS[key].TITLE) for key in REQUIRED_CHECKS]
+        return [(key, CHECKS[key].TITLE) for key in CHECKS]
 
     def queryset(self, request, queryset):
         return queryset.filter(**{self.field: self.value()}) if self.value() else queryset
@@ -290,8 +290,8 @@ class SnapshotDecisionForm(forms.Form):
             self.fields["reason"].help_text = "Required: why this list must not be published."
 
 
-@admin.register(CityRanking)
-class CityRankingAdmin(ReadOnlyAdmin):
+@admin.register(CityListPointer)
+class CityListPointerAdmin(ReadOnlyAdmin):
     list_display = ["city", "snapshot", "updated_at"]
     list_select_related = ["city", "snapshot"]
 

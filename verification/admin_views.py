@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from directory.models import City
 
-from . import charts, review, services
-from .checks import CHECKS, REQUIRED_CHECKS
+from . import charts, review_selectors, services
+from .checks import CHECKS
 from .models import CheckResult, ListingAudit, VerificationRun
 
 
@@ -38,25 +38,29 @@ def dashboard(request, admin_site):
     today = timezone.localdate()
     # The two aggregates scan every current result (700k rows at 100k surgeons): a minute old is fine for a
     # chart, while the runs and their progress below stay live.
-    by_check = cache.get_or_set("dashboard:outcomes-by-check", review.outcomes_by_check, DASHBOARD_CACHE_SECONDS)
+    by_check = cache.get_or_set(
+        "dashboard:outcomes-by-check", review_selectors.outcomes_by_check, DASHBOARD_CACHE_SECONDS
+    )
     per_city = cache.get_or_set(
-        "dashboard:per-city", lambda: review.eligible_and_listed_per_city(today=today), DASHBOARD_CACHE_SECONDS
+        "dashboard:per-city",
+        lambda: review_selectors.eligible_and_listed_per_city(today=today),
+        DASHBOARD_CACHE_SECONDS,
     )
     context = {
         **admin_site.each_context(request),
         "title": "Verification dashboard",
-        "runs": review.latest_runs(),
+        "runs": review_selectors.latest_runs(),
         "audit": ListingAudit.objects.first(),
         "by_check": by_check,
         "outcomes_chart": charts.stacked_bars(
-            [(CHECKS[key].TITLE, by_check.get(key, {})) for key in REQUIRED_CHECKS], title="Outcomes by check"
+            [(CHECKS[key].TITLE, by_check.get(key, {})) for key in CHECKS], title="Outcomes by check"
         ),
         "cities_chart": charts.paired_bars(
             [(f"{row['city'].name}, {row['city'].state}", row["eligible"], row["listed"]) for row in per_city],
             title="Eligible and listed surgeons per city",
         ),
         "per_city": per_city,
-        "expiring": review.expiring_credentials(today=today),
+        "expiring": review_selectors.expiring_credentials(today=today),
         "colours": charts.OUTCOME_COLOURS,
     }
     return TemplateResponse(request, "admin/verification/dashboard.html", context)
@@ -64,13 +68,13 @@ def dashboard(request, admin_site):
 
 def review_queue(request, admin_site):
     filters = {name: request.GET.get(name, "") for name in ("check", "city", "run")}
-    page = Paginator(review.review_queue_list(**filters), 50).get_page(request.GET.get("page"))
+    page = Paginator(review_selectors.review_queue_list(**filters), 50).get_page(request.GET.get("page"))
     context = {
         **admin_site.each_context(request),
         "title": "Review queue",
         "page": page,
         "filters": filters,
-        "checks": [(key, CHECKS[key].TITLE) for key in REQUIRED_CHECKS],
+        "checks": [(key, CHECKS[key].TITLE) for key in CHECKS],
         "cities": City.objects.order_by("state", "name").values_list("slug", "name", "state"),
         "runs": VerificationRun.objects.order_by("-created_at")[:20],
     }
@@ -103,7 +107,7 @@ def review_item(request, admin_site, pk):
         "result": result,
         "surgeon": result.surgeon,
         "locations": result.surgeon.locations.select_related("city"),
-        "panels": review.evidence_panels(result),
+        "panels": review_selectors.evidence_panels(result),
         "decisions": result.decisions.select_related("decided_by"),
         "form": form,
         "may_override": request.user.has_perm("verification.override_checkresult"),

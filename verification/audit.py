@@ -27,12 +27,11 @@ from directory.models import (
 )
 
 from . import rendering
-from .checks import REQUIRED_CHECKS
-from .models import CheckResult, CityRanking, ExclusionRecord, ListingAudit, RankingEntry, RankingSnapshot
+from .checks import CHECKS
+from .checks.types import ELIGIBLE_OUTCOMES
+from .models import CheckResult, CityListPointer, ExclusionRecord, ListingAudit, RankingEntry, RankingSnapshot
 from .rendering import TOP_TEN
 from .selectors import pointer_cache_key
-
-PASSING = frozenset({"pass", "not_applicable"})
 
 
 @dataclass
@@ -46,7 +45,7 @@ class AuditReport:
 def listings_audit(*, today: date | None = None, record: bool = True) -> AuditReport:
     today = today or timezone.localdate()
     report = AuditReport()
-    pointers = list(CityRanking.objects.select_related("city", "snapshot").order_by("city__name"))
+    pointers = list(CityListPointer.objects.select_related("city", "snapshot").order_by("city__name"))
     listed = defaultdict(list)
     for snapshot_id, surgeon_id in (
         RankingEntry.objects.filter(snapshot_id__in=[p.snapshot_id for p in pointers])
@@ -143,14 +142,7 @@ def _exclusions(npis) -> dict[str, list[ExclusionRecord]]:
 
 def _eligible_counts(today: date) -> dict[int, int]:
     """Per city, the public surgeons practising there whose every required check passes today (in SQL)."""
-    passing = (
-        CheckResult.objects.filter(is_current=True, check_key__in=REQUIRED_CHECKS, effective_outcome__in=PASSING)
-        .filter(Q(valid_until=None) | Q(valid_until__gte=today))
-        .values("surgeon_id")
-        .annotate(n=Count("id"))
-        .filter(n=len(REQUIRED_CHECKS))
-        .values("surgeon_id")
-    )
+    passing = CheckResult.objects.eligible_surgeons(as_of=today)
     rows = (
         PracticeLocation.objects.filter(surgeon_id__in=passing, surgeon__in=Surgeon.objects.public())
         .values("city_id")
@@ -160,7 +152,7 @@ def _eligible_counts(today: date) -> dict[int, int]:
     return {row["city_id"]: row["n"] for row in rows}
 
 
-def _audit_pointer(pointer: CityRanking, surgeon_ids: list[int], facts: _Facts, today: date, report) -> None:
+def _audit_pointer(pointer: CityListPointer, surgeon_ids: list[int], facts: _Facts, today: date, report) -> None:
     city = pointer.city
     if pointer.snapshot.status != RankingSnapshot.Status.PUBLISHED:
         report.findings.append(f"{city}: the current list #{pointer.snapshot_id} is {pointer.snapshot.status}.")
@@ -180,11 +172,11 @@ def _surgeon_problems(surgeon_id, city, facts: _Facts, today: date, report, name
     if city.id not in facts.cities_of.get(surgeon_id, set()):
         problems.append(f"has no practice in {city.name}")
     results = facts.results.get(surgeon_id, {})
-    for key in REQUIRED_CHECKS:
+    for key in CHECKS:
         result = results.get(key)
         if result is None:
             problems.append(f"has no current {key} result")
-        elif result.effective_outcome not in PASSING:
+        elif result.effective_outcome not in ELIGIBLE_OUTCOMES:
             if result.source_answered:
                 problems.append(f"{key} is {result.effective_outcome}")
             else:
@@ -240,12 +232,12 @@ def _audit_short_lists(pointers, listed, eligible: dict[int, int], report) -> No
 
 def _audit_publication_states(report) -> None:
     published = RankingSnapshot.objects.filter(status=RankingSnapshot.Status.PUBLISHED)
-    pointed = set(CityRanking.objects.values_list("snapshot_id", flat=True))
+    pointed = set(CityListPointer.objects.values_list("snapshot_id", flat=True))
     for snapshot in published.exclude(id__in=pointed).select_related("city"):
         report.findings.append(f"{snapshot.city}: list #{snapshot.id} is marked published but is not the current one.")
 
 
-def _audit_caches(pointer: CityRanking, npis: list[str | None], report) -> None:
+def _audit_caches(pointer: CityListPointer, npis: list[str | None], report) -> None:
     """Cached pointers and rendered lists (stored or cached) must say what the database says."""
     cached = cache.get(pointer_cache_key(pointer.city.slug))
     if cached is not None and tuple(cached)[1] != pointer.snapshot_id:

@@ -8,20 +8,9 @@ from django.db.models import Max, Q, Sum, Value
 from django.db.models.functions import Concat, Upper
 from django.utils import timezone
 
-from directory.models import (
-    BoardCertification,
-    DEARegistration,
-    DisciplinaryAction,
-    MalpracticePolicy,
-    PracticeLocation,
-    ProcedureVolume,
-    SatisfactionScore,
-    StateControlledSubstanceRegistration,
-    StateLicense,
-    Surgeon,
-    TimeStamped,
-)
+from directory.models import PracticeLocation, ProcedureVolume, SatisfactionScore, Surgeon, TimeStamped
 
+from .checks import CHECKS
 from .models import ExclusionListImport, ExclusionRecord
 from .sources.http import SourceUnavailable
 from .sources.manual import FEEDS
@@ -39,12 +28,8 @@ class Dossier:
 
     surgeon: Surgeon
     practice_states: list[str]
-    licenses: list[StateLicense] | None
-    board_certifications: list[BoardCertification] | None
-    dea_registrations: list[DEARegistration] | None
-    csr_registrations: list[StateControlledSubstanceRegistration] | None
-    malpractice_policies: list[MalpracticePolicy] | None
-    disciplinary_actions: list[DisciplinaryAction] = field(default_factory=list)
+    # Feed name (sources.manual.FEEDS) → this surgeon's records, for every feed a registered check NEEDS.
+    records: dict[str, list | None]
     # Primary spine procedures (add-on codes left out): one total per source and data year.
     procedure_volumes: list[ProcedureVolume] = field(default_factory=list)
     satisfaction: SatisfactionScore | None = None
@@ -58,6 +43,11 @@ def _feed_records(kind: str, surgeon_ids):
         return FEEDS[kind].records_for(surgeon_ids)
     except SourceUnavailable:
         return None
+
+
+def feeds_needed() -> list[str]:
+    """The feeds the registered checks read, each once, in registry order."""
+    return list(dict.fromkeys(feed for check in CHECKS.values() for feed in check.NEEDS))
 
 
 def _exclusion_list_loaded_on(as_of: date) -> date | None:
@@ -168,11 +158,7 @@ def dossiers_load(surgeon_ids: list[int], *, as_of: date) -> list[Dossier]:
     states_by_surgeon = _practice_states(ids)
     volumes = _spine_volumes(ids)
     latest_scores = _latest_scores(ids)
-    licenses = _feed_records("state_board", ids)
-    boards = _feed_records("board_certification", ids)
-    deas = _feed_records("dea", ids)
-    csrs = _feed_records("state_csr", ids)
-    policies = _feed_records("malpractice", ids)
+    feeds = {feed: _feed_records(feed, ids) for feed in feeds_needed()}
     all_states = {state for states in states_by_surgeon.values() for state in states}
     loaded_on = _exclusion_list_loaded_on(as_of)
     exclusions = _ExclusionIndex(_exclusion_candidates(surgeons, all_states)) if loaded_on else None
@@ -180,12 +166,7 @@ def dossiers_load(surgeon_ids: list[int], *, as_of: date) -> list[Dossier]:
         Dossier(
             surgeon=s,
             practice_states=states_by_surgeon[s.id],
-            licenses=None if licenses is None else licenses[s.id],
-            board_certifications=None if boards is None else boards[s.id],
-            dea_registrations=None if deas is None else deas[s.id],
-            csr_registrations=None if csrs is None else csrs[s.id],
-            malpractice_policies=None if policies is None else policies[s.id],
-            disciplinary_actions=[a for lic in (licenses or {}).get(s.id, []) for a in lic.actions_on_file],
+            records={feed: None if records is None else records[s.id] for feed, records in feeds.items()},
             procedure_volumes=volumes[s.id],
             satisfaction=latest_scores.get(s.id),
             exclusion_matches=None if exclusions is None else exclusions.matches_for(s, states_by_surgeon[s.id]),

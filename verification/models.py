@@ -1,15 +1,17 @@
 """Verification runs, check results, reviewer overrides and the exclusion records we screen against."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.db.models.functions import Upper
 from simple_history.models import HistoricalRecords
 
 from directory.models import EvidenceMethod, Surgeon
 
 from .checks import CHECKS
-from .checks.types import Outcome
+from .checks.types import ELIGIBLE_OUTCOMES, Outcome
 
 
 class VerificationRun(models.Model):
@@ -84,6 +86,18 @@ class VerificationBatch(models.Model):
         return f"{self.run} batch {self.index}"
 
 
+class CheckResultQuerySet(models.QuerySet):
+    def eligible_surgeons(self, *, as_of: date) -> models.QuerySet:
+        """Ids (a subquery) of the surgeons eligible on `as_of`: ranking.eligibility's rule in SQL, for counts.
+
+        Every registered check's current result passed (or does not apply), overrides applied, evidence still valid.
+        """
+        counting = self.filter(
+            is_current=True, check_key__in=list(CHECKS), effective_outcome__in=list(ELIGIBLE_OUTCOMES)
+        ).filter(Q(valid_until=None) | Q(valid_until__gte=as_of))
+        return counting.values("surgeon_id").annotate(n=Count("id")).filter(n=len(CHECKS)).values("surgeon_id")
+
+
 class CheckResult(models.Model):
     run = models.ForeignKey(VerificationRun, on_delete=models.CASCADE, related_name="results")
     surgeon = models.ForeignKey(Surgeon, on_delete=models.CASCADE, related_name="check_results")
@@ -104,6 +118,8 @@ class CheckResult(models.Model):
     )
     is_current = models.BooleanField(default=True, help_text="The latest result for this surgeon and check")
     history = HistoricalRecords(excluded_fields=["evidence"])
+
+    objects = CheckResultQuerySet.as_manager()
 
     class Meta:
         permissions = [
@@ -360,10 +376,10 @@ class RankingEntry(models.Model):
         return f"#{self.rank} {self.surgeon}"
 
 
-class CityRanking(models.Model):
+class CityListPointer(models.Model):
     """The per-city pointer readers follow; switched in one transaction under a row lock."""
 
-    city = models.OneToOneField("directory.City", on_delete=models.CASCADE, related_name="ranking")
+    city = models.OneToOneField("directory.City", on_delete=models.CASCADE, related_name="list_pointer")
     snapshot = models.ForeignKey(RankingSnapshot, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
     # The last day the listed surgeons' evidence all counts: from the next day readers republish before showing it.

@@ -1,4 +1,4 @@
-"""Publish city lists: plan each list from current results, write snapshots, switch pointers in one transaction.
+"""Publish city lists: read each chunk under its pointers' locks, write the snapshots ranking planned, switch pointers.
 
 Every path that can change a list goes through `cities_publish`: an annual run, a sweep or a reviewer's re-run
 (`after_run`), an eligibility event, a lapse noticed by a reader, and `publish_rankings`. A publisher's approval
@@ -10,7 +10,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -23,7 +22,8 @@ from directory.models import City, PracticeLocation, SatisfactionScore, Surgeon
 
 from . import ranking, rendering
 from .checks import CHECKS
-from .models import CheckResult, CityRanking, RankingEntry, RankingSnapshot, VerificationRun
+from .models import CheckResult, CityListPointer, RankingEntry, RankingSnapshot, VerificationRun
+from .ranking import SCORE_FIGURES, CityPlan, CurrentResult
 from .selectors import Pointer, city_pointer_get, city_pointers_forget
 from .signals import snapshot_published
 
@@ -48,26 +48,8 @@ class PublicationSummary:
     blocked_reason: str = ""
 
 
-class CurrentResult(NamedTuple):
-    """What eligibility, scoring and a snapshot's links read of a current result: plain values, no model.
-
-    Publication reads every surgeon's results in every city, so it takes only these columns and, of the
-    evidence, only the figures the score is made of (`figures`), extracted by the database.
-    """
-
-    id: int
-    surgeon_id: int
-    check_key: str
-    effective_outcome: str
-    source_answered: bool
-    valid_until: date | None
-    figures: dict[str, str | None]
-
-
-SCORE_FIGURES = ("score", "responses", "verified_spine_procedures", "years")
-
-
 def current_results_by_surgeon(surgeon_ids) -> dict[int, dict[str, CurrentResult]]:
+    """The surgeons' current results with the evidence figures the score reads (ranking.SCORE_FIGURES)."""
     columns = ("id", "surgeon_id", "check_key", "effective_outcome", "source_answered", "valid_until")
     figures = {f"figure_{name}": KeyTextTransform(name, "evidence") for name in SCORE_FIGURES}
     rows = (
@@ -87,32 +69,6 @@ def prior_mean() -> Decimal:
     return Decimal(str(mean)) if mean is not None else Decimal("8.5")
 
 
-def _parts_for(npi: str, results: dict[str, CurrentResult], mean: Decimal) -> ranking.ScoreParts:
-    satisfaction = results["satisfaction"].figures
-    experience = results["experience"].figures
-    return ranking.score_parts(
-        npi=npi,
-        score=Decimal(str(satisfaction["score"] or "0")),
-        responses=int(satisfaction["responses"] or 0),
-        procedures=int(experience["verified_spine_procedures"] or 0),
-        years=int(experience["years"] or 0),
-        prior_mean=mean,
-        prior_weight=settings.RANKING_PRIOR_WEIGHT,
-    )
-
-
-def _stored_parts(entry: RankingEntry, npi: str) -> ranking.ScoreParts:
-    """A listed surgeon held by a silent source keeps the score they were listed with."""
-    return ranking.ScoreParts(
-        npi=npi,
-        satisfaction_score=entry.satisfaction_score,
-        satisfaction_responses=entry.satisfaction_responses,
-        adjusted_satisfaction=entry.adjusted_satisfaction,
-        verified_procedures=entry.verified_procedures,
-        years_in_practice=entry.years_in_practice,
-    )
-
-
 def _silent_share(results: dict[int, dict[str, CurrentResult]]) -> float:
     rows = [r for by_check in results.values() for r in by_check.values()]
     return sum(not r.source_answered for r in rows) / len(rows) if rows else 0.0
@@ -122,7 +78,7 @@ def _silent_share(results: dict[int, dict[str, CurrentResult]]) -> float:
 class _Chunk:
     """Everything a chunk of cities is planned from, read under the pointers' locks in a fixed number of queries."""
 
-    pointers: dict[int, CityRanking]
+    pointers: dict[int, CityListPointer]
     entries: dict[int, list[RankingEntry]]  # snapshot id → entries in rank order
     in_city: dict[int, set[int]]  # city id → public surgeons practising there
     npis: dict[int, str]
@@ -130,7 +86,7 @@ class _Chunk:
 
     @classmethod
     def load(cls, city_ids: list[int]) -> "_Chunk":
-        locked = CityRanking.objects.select_for_update().filter(city_id__any_of=city_ids).order_by("city_id")
+        locked = CityListPointer.objects.select_for_update().filter(city_id__any_of=city_ids).order_by("city_id")
         pointers = {p.city_id: p for p in locked}  # locked in city order, as every publisher does: no deadlock
         entries = defaultdict(list)
         rows = RankingEntry.objects.filter(snapshot_id__any_of=[p.snapshot_id for p in pointers.values()] or [0])
@@ -150,58 +106,22 @@ class _Chunk:
         return cls(pointers, entries, in_city, npis, current_results_by_surgeon(npis))
 
 
-@dataclass
-class _CityPlan:
-    city: City
-    plan: ranking.ListPlan
-    parts: dict[int, ranking.ScoreParts]
-    verdicts: dict[int, ranking.Eligibility]
-    old: list[int] | None
-
-    @property
-    def eligible_count(self) -> int:
-        """The city's surgeons who pass every check now (held ones, kept by a silent source, do not)."""
-        return sum(self.verdicts[surgeon_id].eligible for surgeon_id in self.parts)
-
-    @property
-    def outcome(self) -> str:
-        if self.plan.now is not None:
-            return "published"
-        if self.plan.proposed is not None:
-            return "awaiting_approval"
-        return "unchanged" if self.old is not None else "empty"
-
-
-def _plan_city(city: City, chunk: _Chunk, *, as_of: date, mean: Decimal, gated: bool, first_waits: bool) -> _CityPlan:
+def _plan_city(city: City, chunk: _Chunk, *, as_of: date, mean: Decimal, gated: bool, first_waits: bool) -> CityPlan:
     pointer = chunk.pointers.get(city.id)
-    old_entries = chunk.entries[pointer.snapshot_id] if pointer else []
-    verdicts = {
-        surgeon_id: ranking.eligibility(chunk.results.get(surgeon_id, {}), as_of=as_of)
-        for surgeon_id in chunk.in_city[city.id] | {e.surgeon_id for e in old_entries}
-    }
-    parts = {
-        surgeon_id: _parts_for(chunk.npis[surgeon_id], chunk.results[surgeon_id], mean)
-        for surgeon_id in chunk.in_city[city.id]
-        if verdicts[surgeon_id].eligible
-    }
-    for entry in old_entries:  # held by a silent source: keeps the score it was listed with
-        if entry.surgeon_id in chunk.in_city[city.id] and verdicts[entry.surgeon_id].held:
-            parts[entry.surgeon_id] = _stored_parts(entry, chunk.npis[entry.surgeon_id])
-    ranked = sorted(parts, key=lambda surgeon_id: parts[surgeon_id].sort_key)
-    old = [e.surgeon_id for e in old_entries] if pointer else None
-    size = settings.RANKING_LIST_SIZE
-    plan = ranking.list_plan(
-        old=old,
-        ranked=ranked,
-        size=size,
-        max_changes=settings.RANKING_MAX_CHANGES_WITHOUT_APPROVAL,
+    return ranking.city_plan(
+        city,
+        practising=chunk.in_city[city.id],
+        listed=chunk.entries[pointer.snapshot_id] if pointer else None,
+        results=chunk.results,
+        npis=chunk.npis,
+        as_of=as_of,
+        prior_mean=mean,
         gated=gated,
         first_waits=first_waits,
     )
-    return _CityPlan(city, plan, parts, verdicts, old)
 
 
-def _removal_note(city_plan: _CityPlan, chunk: _Chunk, names: dict[int, str]) -> str:
+def _removal_note(city_plan: CityPlan, chunk: _Chunk, names: dict[int, str]) -> str:
     """Who left and why, for the public: the check by its title, never the private finding."""
     notes = []
     for surgeon_id in city_plan.plan.removed:
@@ -243,16 +163,16 @@ class _Writer:
             return Reason.ANNUAL
         return Reason.MANUAL if self.origin == Origin.COMMAND else Reason.UPDATE
 
-    def snapshot(self, city_plan: _CityPlan, *, status: str, reason: str, note: str) -> RankingSnapshot:
+    def snapshot(self, city_plan: CityPlan, *, status: str, reason: str, note: str) -> RankingSnapshot:
         published_at = timezone.now() if status == Status.PUBLISHED else None
         return RankingSnapshot(
-            city=city_plan.city, run=self.run, method_version=ranking.METHOD_VERSION, status=status, reason=reason,
-            origin=self.origin, note=note.strip(), published_by=self.user, published_at=published_at,
+            city=city_plan.city, run=self.run, method_version=settings.RANKING_METHOD_VERSION, status=status,
+            reason=reason, origin=self.origin, note=note.strip(), published_by=self.user, published_at=published_at,
             eligible_count=city_plan.eligible_count,
         )  # fmt: skip
 
 
-def _planned_snapshots(plans: list[_CityPlan], chunk: _Chunk, writer: _Writer) -> list[tuple[RankingSnapshot, list]]:
+def _planned_snapshots(plans: list[CityPlan], chunk: _Chunk, writer: _Writer) -> list[tuple[RankingSnapshot, list]]:
     removed = [s for p in plans if p.plan.now is not None for s in p.plan.removed]
     people = Surgeon.objects.filter(id__any_of=removed or [0]).values_list("id", "first_name", "last_name")
     names = {sid: f"Dr. {first} {last}" for sid, first, last in people}
@@ -345,7 +265,7 @@ def _pointers_switch(published: list[tuple[RankingSnapshot, list[int]]], pointer
         pointer = pointers.get(snapshot.city_id)
         if pointer is None:
             created.append(
-                CityRanking(city_id=snapshot.city_id, snapshot=snapshot, updated_at=now, valid_until=valid_until)
+                CityListPointer(city_id=snapshot.city_id, snapshot=snapshot, updated_at=now, valid_until=valid_until)
             )
         else:
             superseded.append(pointer.snapshot_id)
@@ -353,8 +273,8 @@ def _pointers_switch(published: list[tuple[RankingSnapshot, list[int]]], pointer
             moved.append(pointer)
     RankingSnapshot.objects.filter(id__any_of=superseded or [0]).update(status=Status.SUPERSEDED)
     rendering.renders_retire(superseded)  # their stored bodies say "published"
-    CityRanking.objects.bulk_update(moved, ["snapshot", "updated_at", "valid_until"])
-    CityRanking.objects.bulk_create(created)
+    CityListPointer.objects.bulk_update(moved, ["snapshot", "updated_at", "valid_until"])
+    CityListPointer.objects.bulk_create(created)
     slugs = [snapshot.city.slug for snapshot, _ in published]
     transaction.on_commit(lambda: city_pointers_forget(slugs=slugs))
     for snapshot, _ in published:
@@ -367,7 +287,7 @@ def _pointers_switch(published: list[tuple[RankingSnapshot, list[int]]], pointer
         transaction.on_commit(lambda: _announce(published_ids), robust=True)
 
 
-def _pointers_refresh(unchanged: list[_CityPlan], chunk: _Chunk) -> None:
+def _pointers_refresh(unchanged: list[CityPlan], chunk: _Chunk) -> None:
     """A list that stays as it is may rest on renewed evidence: move its pointer's validity, not the pointer."""
     stale = []
     for city_plan in unchanged:
@@ -377,7 +297,7 @@ def _pointers_refresh(unchanged: list[_CityPlan], chunk: _Chunk) -> None:
             pointer.valid_until = valid_until
             stale.append(pointer)
     if stale:
-        CityRanking.objects.bulk_update(stale, ["valid_until"])
+        CityListPointer.objects.bulk_update(stale, ["valid_until"])
         slugs = [p.city.slug for p in unchanged if chunk.pointers[p.city.id] in stale]
         transaction.on_commit(lambda: city_pointers_forget(slugs=slugs))
 
@@ -484,7 +404,7 @@ def affected_city_ids(surgeon_ids) -> list[int]:
     """Cities where these surgeons practise, and cities whose current list names them."""
     surgeon_ids = list(surgeon_ids) or [0]
     practising = PracticeLocation.objects.filter(surgeon_id__any_of=surgeon_ids).values_list("city_id", flat=True)
-    listed = CityRanking.objects.filter(snapshot__entries__surgeon_id__any_of=surgeon_ids).values_list(
+    listed = CityListPointer.objects.filter(snapshot__entries__surgeon_id__any_of=surgeon_ids).values_list(
         "city_id", flat=True
     )
     return sorted(set(practising) | set(listed))
@@ -497,7 +417,7 @@ def cities_republish(city_ids, *, origin=Origin.EVENT, run=None, as_of: date | N
 
 
 def lapsed_city_ids(*, today: date) -> list[int]:
-    return list(CityRanking.objects.filter(valid_until__lt=today).values_list("city_id", flat=True))
+    return list(CityListPointer.objects.filter(valid_until__lt=today).values_list("city_id", flat=True))
 
 
 def lapsed_cities_republish(*, today: date | None = None) -> list[int]:

@@ -1,14 +1,41 @@
-"""Eligibility, the ranking score (method v1) and how a city's list changes: pure functions, no database."""
+"""Who may be listed and in what order: eligibility, the score, a city's candidates ranked, how its list changes.
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+Pure functions over plain values, no database: publication reads the rows and writes what these decide. The
+method's version (settings.RANKING_METHOD_VERSION, named on every snapshot and the public page) changes with it.
+Eligibility in SQL, for pages that count eligible surgeons, is CheckResult.objects.eligible_surgeons().
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
-from .checks import REQUIRED_CHECKS
+from django.conf import settings
+
+from .checks import CHECKS, experience, satisfaction
 from .checks.types import ELIGIBLE_OUTCOMES
 
-METHOD_VERSION = "v1"
+
+class CurrentResult(NamedTuple):
+    """What eligibility, scoring and a snapshot's links read of a current result: plain values, no model.
+
+    Publication reads every surgeon's results in every city, so it takes only these columns and, of the
+    evidence, only the figures the score is made of (`figures`, keyed by SCORE_FIGURES), extracted by the database.
+    """
+
+    id: int
+    surgeon_id: int
+    check_key: str
+    effective_outcome: str
+    source_answered: bool
+    valid_until: date | None
+    figures: Mapping[str, str | None]
+
+
+# The checks whose passes the score is made of; each declares its inputs and reads them from its own evidence.
+SCORED = {satisfaction.KEY: satisfaction.ScoreInputs, experience.KEY: experience.ScoreInputs}
+SCORE_FIGURES = tuple(dict.fromkeys(field.name for inputs in SCORED.values() for field in fields(inputs)))
 
 
 @dataclass(frozen=True)
@@ -33,7 +60,7 @@ def eligibility(results: dict, *, as_of: date) -> Eligibility:
     `source_answered` (a CheckResult, or the plain rows publication reads).
     """
     reasons, blocking, affirmative = [], [], False
-    for key in REQUIRED_CHECKS:
+    for key in CHECKS:
         result = results.get(key)
         if result is None:
             reasons.append(f"{key}: not checked")
@@ -95,6 +122,38 @@ def score_parts(
     )
 
 
+def candidate_parts(npi: str, results: Mapping[str, CurrentResult], *, prior_mean: Decimal) -> ScoreParts:
+    """An eligible surgeon's score, from the inputs their satisfaction and experience passes declare."""
+    survey = satisfaction.ScoreInputs.from_evidence(results[satisfaction.KEY].figures)
+    practice = experience.ScoreInputs.from_evidence(results[experience.KEY].figures)
+    return score_parts(
+        npi=npi,
+        score=survey.score,
+        responses=survey.responses,
+        procedures=practice.verified_spine_procedures,
+        years=practice.years,
+        prior_mean=prior_mean,
+        prior_weight=settings.RANKING_PRIOR_WEIGHT,
+    )
+
+
+def listed_parts(entry, npi: str) -> ScoreParts:
+    """A listed surgeon held by a silent source keeps the score they were listed with (`entry`: a RankingEntry)."""
+    return ScoreParts(
+        npi=npi,
+        satisfaction_score=entry.satisfaction_score,
+        satisfaction_responses=entry.satisfaction_responses,
+        adjusted_satisfaction=entry.adjusted_satisfaction,
+        verified_procedures=entry.verified_procedures,
+        years_in_practice=entry.years_in_practice,
+    )
+
+
+def ranked(parts: Mapping[int, ScoreParts]) -> list[int]:
+    """Surgeon ids, best score first."""
+    return sorted(parts, key=lambda surgeon_id: parts[surgeon_id].sort_key)
+
+
 @dataclass(frozen=True)
 class ListPlan:
     """What happens to one city's list.
@@ -147,3 +206,70 @@ def list_plan(
     now = [surgeon for surgeon in ranked if surgeon in kept or surgeon in promoted][:size] if removed else None
     proposed = None if full == (now if now is not None else old) else full
     return ListPlan(now=now, proposed=proposed, removed=removed)
+
+
+@dataclass
+class CityPlan:
+    """A city's candidates judged, scored and ranked, and what happens to its list."""
+
+    city: object  # directory.models.City
+    plan: ListPlan
+    parts: dict[int, ScoreParts]  # the candidates: eligible surgeons, and listed ones a silent source holds
+    verdicts: dict[int, Eligibility]
+    old: list[int] | None
+
+    @property
+    def eligible_count(self) -> int:
+        """The city's surgeons who pass every check now (held ones, kept by a silent source, do not)."""
+        return sum(self.verdicts[surgeon_id].eligible for surgeon_id in self.parts)
+
+    @property
+    def outcome(self) -> str:
+        if self.plan.now is not None:
+            return "published"
+        if self.plan.proposed is not None:
+            return "awaiting_approval"
+        return "unchanged" if self.old is not None else "empty"
+
+
+def city_plan(
+    city,
+    *,
+    practising: set[int],
+    listed: Sequence | None,
+    results: Mapping[int, Mapping[str, CurrentResult]],
+    npis: Mapping[int, str],
+    as_of: date,
+    prior_mean: Decimal,
+    gated: bool,
+    first_waits: bool,
+) -> CityPlan:
+    """Rank a city's candidates and plan its list.
+
+    `practising`: the public surgeons practising in the city; `listed`: its current list's entries in rank order
+    (None if it has no list); `results`: current results by surgeon and check. `gated` and `first_waits` as in
+    `list_plan`.
+    """
+    listed_entries = list(listed or [])
+    verdicts = {
+        surgeon_id: eligibility(results.get(surgeon_id, {}), as_of=as_of)
+        for surgeon_id in practising | {entry.surgeon_id for entry in listed_entries}
+    }
+    parts = {
+        surgeon_id: candidate_parts(npis[surgeon_id], results[surgeon_id], prior_mean=prior_mean)
+        for surgeon_id in practising
+        if verdicts[surgeon_id].eligible
+    }
+    for entry in listed_entries:  # held by a silent source: keeps the score it was listed with
+        if entry.surgeon_id in practising and verdicts[entry.surgeon_id].held:
+            parts[entry.surgeon_id] = listed_parts(entry, npis[entry.surgeon_id])
+    old = None if listed is None else [entry.surgeon_id for entry in listed_entries]
+    plan = list_plan(
+        old=old,
+        ranked=ranked(parts),
+        size=settings.RANKING_LIST_SIZE,
+        max_changes=settings.RANKING_MAX_CHANGES_WITHOUT_APPROVAL,
+        gated=gated,
+        first_waits=first_waits,
+    )
+    return CityPlan(city, plan, parts, verdicts, old)

@@ -9,10 +9,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
-    Count,
     Exists,
     F,
-    IntegerField,
     Max,
     OuterRef,
     Prefetch,
@@ -20,8 +18,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import GreaterThanOrEqual
 from django.http import Http404
 from django.utils import timezone
 
@@ -41,9 +37,8 @@ from directory.search import SearchOutcome
 from directory.selectors import city_list
 
 from . import ranking
-from .checks import REQUIRED_CHECKS, SANCTIONS_CHECKS
-from .checks.types import ELIGIBLE_OUTCOMES
-from .models import CheckResult, CityRanking, RankingEntry, RankingSnapshot, ReviewDecision
+from .checks import CHECKS, SANCTIONS_CHECKS
+from .models import CheckResult, CityListPointer, RankingEntry, RankingSnapshot, ReviewDecision
 
 # The surgeon's own records a profile shows, beside results, decisions, listings and practices.
 PROFILE_RECORDS = (
@@ -57,11 +52,11 @@ PROFILE_RECORDS = (
 
 
 def city_list_with_status() -> QuerySet[City]:
-    return city_list().annotate(has_list=Exists(CityRanking.objects.filter(city=OuterRef("pk"))))
+    return city_list().annotate(has_list=Exists(CityListPointer.objects.filter(city=OuterRef("pk"))))
 
 
 def cities_with_lists() -> QuerySet[City]:
-    return City.objects.filter(ranking__isnull=False).order_by("name")
+    return City.objects.filter(list_pointer__isnull=False).order_by("name")
 
 
 def pointer_cache_key(slug: str) -> str:
@@ -87,7 +82,9 @@ def city_pointer_get(*, slug: str) -> Pointer:
     pointer = cache.get(pointer_cache_key(slug))
     if pointer is None:
         pointer = (
-            City.objects.filter(slug=slug).values_list("id", "ranking__snapshot_id", "ranking__valid_until").first()
+            City.objects.filter(slug=slug)
+            .values_list("id", "list_pointer__snapshot_id", "list_pointer__valid_until")
+            .first()
         )
         if pointer is None:
             raise Http404("No such city.")
@@ -137,7 +134,7 @@ def snapshot_with_entries(*, snapshot_id: int) -> tuple[RankingSnapshot, list[Ra
 def badges_for(results) -> list[CheckResult]:
     """Results in registry order, one per required check."""
     by_check = {r.check_key: r for r in results}
-    return [by_check[key] for key in REQUIRED_CHECKS if key in by_check]
+    return [by_check[key] for key in CHECKS if key in by_check]
 
 
 def city_snapshots_list(*, city: City) -> QuerySet[RankingSnapshot]:
@@ -147,7 +144,7 @@ def city_snapshots_list(*, city: City) -> QuerySet[RankingSnapshot]:
 def current_listings(today: date | None = None) -> QuerySet[RankingEntry]:
     """Entries of the lists published now, except a list whose evidence lapsed and awaits its republication."""
     today = today or timezone.localdate()
-    valid = Q(snapshot__city__ranking__valid_until=None) | Q(snapshot__city__ranking__valid_until__gte=today)
+    valid = Q(snapshot__city__list_pointer__valid_until=None) | Q(snapshot__city__list_pointer__valid_until__gte=today)
     return RankingEntry.objects.filter(valid, snapshot__status="published")
 
 
@@ -244,15 +241,9 @@ def _excluded(results: list[CheckResult]) -> bool:
 
 
 def _eligible_now():
-    """True when every required check is currently passed (or not applicable) and still valid."""
-    valid = (
-        CheckResult.objects.filter(surgeon=OuterRef("pk"), is_current=True, effective_outcome__in=ELIGIBLE_OUTCOMES)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate()))
-        .values("surgeon")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return GreaterThanOrEqual(Coalesce(Subquery(valid, output_field=IntegerField()), 0), len(REQUIRED_CHECKS))
+    """True when every check is currently passed (or not applicable) and still valid."""
+    eligible = CheckResult.objects.eligible_surgeons(as_of=timezone.localdate())
+    return Exists(eligible.filter(surgeon_id=OuterRef("pk")))
 
 
 def search_results(found: SearchOutcome) -> QuerySet:

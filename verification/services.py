@@ -13,7 +13,7 @@ from config.celery import send
 from directory.db import SURGEON_RESULTS_LOCK, JsonText, advisory_locks_take, rows_insert, statistics_refresh
 from directory.models import Surgeon
 
-from .checks import CHECKS, REQUIRED_CHECKS, SANCTIONS_CHECKS
+from .checks import CHECKS, SANCTIONS_CHECKS
 from .checks.types import Outcome, Result, evidence_to_json
 from .dossier import dossiers_load
 from .models import CheckResult, ReviewDecision, VerificationBatch, VerificationRun
@@ -57,7 +57,7 @@ def run_start(
         period_key = (
             period_key_for(kind, as_of) if kind != Kind.MANUAL else f"{timezone.now():%Y%m%dT%H%M%S}-{uuid4().hex[:8]}"
         )
-    checks = list(SANCTIONS_CHECKS if kind == Kind.SANCTIONS else REQUIRED_CHECKS)
+    checks = list(SANCTIONS_CHECKS if kind == Kind.SANCTIONS else CHECKS)
     ids = _surgeon_ids_for(kind, as_of, surgeon_ids)
     size = settings.VERIFICATION_BATCH_SIZE
     chunks = [ids[i : i + size] for i in range(0, len(ids), size)]

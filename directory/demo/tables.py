@@ -14,7 +14,7 @@ def wipe() -> None:
     verification = [
         apps.get_model("verification", name)
         for name in (
-            "CityRanking", "RankingEntry", "RenderedList", "RankingSnapshot", "ReviewDecision", "CheckResult",
+            "CityListPointer", "RankingEntry", "RenderedList", "RankingSnapshot", "ReviewDecision", "CheckResult",
             "VerificationBatch",
             "VerificationRun", "ExclusionRecord", "ExclusionListImport", "SourceDiscrepancy",
         )

@@ -18,7 +18,7 @@ from api import fhir
 from api.models import PartnerAPIKey
 from directory.models import ConsultationRequest, EvidenceMethod, Specialty, Surgeon
 from tests import factories
-from verification.checks import REQUIRED_CHECKS
+from verification.checks import CHECKS
 from verification.checks.types import Outcome
 from verification.models import CheckResult
 
@@ -138,9 +138,9 @@ def test_location_has_the_practice_address(api, location_row):
 def test_each_check_has_one_verification_result_in_the_ndh_style(api, surgeon):
     bundle = fhir_json(api.get(f"{BASE}VerificationResult", {"target": f"Practitioner/{surgeon.npi}"}))
     results = entries(bundle)
-    assert bundle["total"] == len(REQUIRED_CHECKS) == len(results)
+    assert bundle["total"] == len(CHECKS) == len(results)
     checks = {extension(r, fhir.CHECK_EXTENSION)["valueCoding"]["code"] for r in results}
-    assert checks == set(REQUIRED_CHECKS)
+    assert checks == set(CHECKS)
     for resource in results:
         VerificationResult.model_validate(resource)
         assert resource["meta"]["profile"] == ["http://hl7.org/fhir/us/ndh/StructureDefinition/ndh-Verification"]

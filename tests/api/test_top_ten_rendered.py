@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from verification import publication, rendering
-from verification.models import CheckResult, CityRanking, RenderedList
+from verification.models import CheckResult, CityListPointer, RenderedList
 
 from ..verification.test_runs import run_sync
 
@@ -20,7 +20,7 @@ def published(make_clean_surgeon, exclusion_list_loaded, city, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         publication.rankings_publish(run=run_sync()[0])
     cache.clear()
-    return CityRanking.objects.get(city=city).snapshot
+    return CityListPointer.objects.get(city=city).snapshot
 
 
 def test_the_api_body_is_stored_too(api, published, city, monkeypatch):
@@ -40,7 +40,7 @@ def test_a_superseded_list_loses_its_renders_and_reads_as_superseded(
     CheckResult.objects.filter(surgeon=first, check_key="malpractice").update(effective_outcome="fail")
     with django_capture_on_commit_callbacks(execute=True):
         publication.cities_republish([city.id])
-    current = CityRanking.objects.get(city=city).snapshot
+    current = CityListPointer.objects.get(city=city).snapshot
     assert current.id != published.id
     assert not RenderedList.objects.filter(snapshot=published).exists()
     assert RenderedList.objects.filter(snapshot=current).count() == 3

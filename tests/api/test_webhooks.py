@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from api import webhooks
 from api.models import Partner, WebhookDelivery
-from verification.models import CityRanking
+from verification.models import CityListPointer
 
 pytestmark = pytest.mark.django_db
 HOOK = "https://partner.example/hooks/spine"
@@ -22,7 +22,7 @@ def subscriber(db):
 
 
 def _deliveries_for_current_list(city):
-    snapshot_id = CityRanking.objects.get(city=city).snapshot_id
+    snapshot_id = CityListPointer.objects.get(city=city).snapshot_id
     return webhooks.deliveries_create(snapshot_ids=[snapshot_id])
 
 
@@ -47,7 +47,7 @@ def test_delivery_is_signed_with_hmac_sha256_over_timestamp_and_body(subscriber,
     timestamp, signature = (part.split("=", 1)[1] for part in header.split(","))
     expected = hmac.new(b"s3cret", f"{timestamp}.".encode() + request.body, hashlib.sha256).hexdigest()
     assert hmac.compare_digest(signature, expected)
-    assert json.loads(request.body)["snapshot_id"] == CityRanking.objects.get().snapshot_id
+    assert json.loads(request.body)["snapshot_id"] == CityListPointer.objects.get().snapshot_id
 
 
 @responses.activate

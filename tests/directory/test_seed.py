@@ -32,7 +32,7 @@ from verification import publication, services
 from verification.checks import CHECKS
 from verification.checks.state_csr import ALWAYS, STATE_RULES
 from verification.checks.types import Outcome
-from verification.models import CheckResult, CityRanking, VerificationRun
+from verification.models import CheckResult, CityListPointer, VerificationRun
 from verification.sources.leie import LEIE_HEADER
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +126,7 @@ def test_seeding_twice_leaves_the_same_data_and_no_old_results(tmp_path):
     assert row_counts() == counts
     assert not CheckResult.objects.exists()
     assert not VerificationRun.objects.exists()
-    assert not CityRanking.objects.exists()
+    assert not CityListPointer.objects.exists()
 
 
 def test_seeding_keeps_users():
@@ -189,7 +189,7 @@ def test_seeded_data_passes_and_fails_every_check_and_publishes_rankings(tmp_pat
         assert outcomes[key] - {Outcome.PASS}, key
     assert {Outcome.FAIL, Outcome.NEEDS_REVIEW} <= outcomes["license_sanctions"]
     assert Outcome.NOT_APPLICABLE in outcomes["state_csr"]
-    assert CityRanking.objects.exists()
+    assert CityListPointer.objects.exists()
 
 
 def test_exclusion_rows_fail_on_npi_and_need_review_on_name_and_state(tmp_path):

@@ -35,7 +35,7 @@ def patient_world(transactional_db, city):
 
 
 def patient_paths(city, surgeon):
-    snapshot_id = city.ranking.snapshot_id
+    snapshot_id = city.list_pointer.snapshot_id
     paths = [
         "/",
         "/cities/",

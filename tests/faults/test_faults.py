@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import caches
 
 from verification import publication, tasks
-from verification.models import CheckResult, CityRanking, ExclusionListImport, VerificationRun
+from verification.models import CheckResult, CityListPointer, ExclusionListImport, VerificationRun
 from verification.sources.http import SourceUnavailable
 from verification.sources.manual import FEEDS
 
@@ -64,7 +64,7 @@ def test_the_annual_schedule_firing_twice_makes_one_run(make_clean_surgeon, excl
 
 
 def test_a_silent_exclusion_list_gives_unknown_delists_nobody_and_publishes_nothing(published):
-    before = list(CityRanking.objects.get(city=published).snapshot.entries.values_list("surgeon_id", flat=True))
+    before = list(CityListPointer.objects.get(city=published).snapshot.entries.values_list("surgeon_id", flat=True))
     snapshots_before = published.snapshots.count()
     ExclusionListImport.objects.all().delete()  # no list loaded (or none recent): the screen cannot answer
     sanctions, _ = run_sync(kind="sanctions")
@@ -73,7 +73,7 @@ def test_a_silent_exclusion_list_gives_unknown_delists_nobody_and_publishes_noth
     manual, _ = run_sync(kind="manual")
     summary = publication.rankings_publish(run=manual)
     assert summary.blocked_reason and summary.published == []
-    pointer = CityRanking.objects.get(city=published)
+    pointer = CityListPointer.objects.get(city=published)
     assert list(pointer.snapshot.entries.values_list("surgeon_id", flat=True)) == before
     assert published.snapshots.count() == snapshots_before
 
@@ -97,7 +97,7 @@ FEED_CHECKS = {
 
 @pytest.mark.parametrize("feed", sorted(FEED_CHECKS))
 def test_a_feed_that_is_down_gives_unknown_and_never_delists(published, monkeypatch, feed):
-    before = CityRanking.objects.get(city=published).snapshot_id
+    before = CityListPointer.objects.get(city=published).snapshot_id
     monkeypatch.setitem(FEEDS, feed, FeedDown())
     run, _ = run_sync(kind="manual")
     results = CheckResult.objects.filter(run=run, check_key=FEED_CHECKS[feed])
@@ -105,4 +105,4 @@ def test_a_feed_that_is_down_gives_unknown_and_never_delists(published, monkeypa
     assert not results.filter(source_answered=True).exists()
     publication.after_run(run_id=run.id)
     assert publication.rankings_publish(run=run).published == []
-    assert CityRanking.objects.get(city=published).snapshot_id == before
+    assert CityListPointer.objects.get(city=published).snapshot_id == before

@@ -60,7 +60,7 @@ def test_two_publishers_of_the_same_cities_leave_one_published_list_per_city(tra
     """Both lock the cities' pointers in city order: one waits for the other, neither deadlocks or doubles a list."""
     from directory.models import City
     from tests.factories import CityFactory
-    from verification.models import CityRanking
+    from verification.models import CityListPointer
 
     settings.RANKING_MAX_CHANGES_WITHOUT_APPROVAL = 100
     factories.exclusion_list_load()
@@ -74,7 +74,7 @@ def test_two_publishers_of_the_same_cities_leave_one_published_list_per_city(tra
     _, errors = run_at_once(lambda: publication.rankings_publish(run=manual, cities=list(City.objects.order_by("-id"))))
 
     assert errors == []
-    for pointer in CityRanking.objects.select_related("snapshot"):
+    for pointer in CityListPointer.objects.select_related("snapshot"):
         published = RankingSnapshot.objects.filter(city=pointer.city, status=RankingSnapshot.Status.PUBLISHED)
         assert list(published) == [pointer.snapshot]
         assert pointer.snapshot.run_id == manual.id

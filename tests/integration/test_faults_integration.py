@@ -9,7 +9,7 @@ from api.models import Partner, WebhookDelivery
 from tests import factories
 from tests.verification.conftest import clean_surgeon
 from verification import services
-from verification.checks import REQUIRED_CHECKS
+from verification.checks import CHECKS
 from verification.models import CheckResult, RankingSnapshot, VerificationBatch, VerificationRun
 
 from .conftest import as_seeded, celery_broker, wait_for
@@ -39,7 +39,7 @@ def test_a_database_connection_dropped_mid_batch_is_retried_without_duplicates(c
     )
     assert _terminate_other_connections() >= 1
     wait_for(lambda: VerificationRun.objects.get(id=run.id).status == "finished", message="the run to finish")
-    assert CheckResult.objects.filter(run=run).count() == len(surgeons) * len(REQUIRED_CHECKS)
+    assert CheckResult.objects.filter(run=run).count() == len(surgeons) * len(CHECKS)
     assert VerificationBatch.objects.filter(run=run, finished_at__isnull=False).count() == 3
     assert VerificationBatch.objects.filter(run=run, attempts__gte=2).exists(), "no batch was retried"
 

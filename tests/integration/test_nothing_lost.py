@@ -18,7 +18,7 @@ from directory.models import ConsultationRequest, Surgeon
 from tests import factories
 from tests.verification.conftest import clean_surgeon
 from verification import publication, services, tasks
-from verification.models import CheckResult, CityRanking, VerificationBatch, VerificationRun
+from verification.models import CheckResult, CityListPointer, VerificationBatch, VerificationRun
 
 from .conftest import PrivateRedis, as_seeded, celery_broker, run_together, wait_for, worker_start, worker_stop
 
@@ -64,12 +64,12 @@ def test_a_reviewer_decision_reaches_the_lists_through_a_real_worker(celery_work
         factories.exclusion_list_load()
         [clean_surgeon(city) for _ in range(12)]
     publication.rankings_publish(run=_finished_annual_run())
-    pointer = CityRanking.objects.get(city=city)
+    pointer = CityListPointer.objects.get(city=city)
     top = pointer.snapshot.entries.get(rank=1).surgeon_id
     result = CheckResult.objects.get(surgeon_id=top, check_key="malpractice", is_current=True)
     services.result_override(result_id=result.id, to_outcome="fail", reason="Policy cancelled", user=_staff())
-    wait_for(lambda: CityRanking.objects.get(city=city).snapshot_id != pointer.snapshot_id, message="the republish")
-    listed = CityRanking.objects.get(city=city).snapshot.entries.values_list("surgeon_id", flat=True)
+    wait_for(lambda: CityListPointer.objects.get(city=city).snapshot_id != pointer.snapshot_id, message="the republish")
+    listed = CityListPointer.objects.get(city=city).snapshot.entries.values_list("surgeon_id", flat=True)
     assert top not in listed and len(listed) == 10
 
 

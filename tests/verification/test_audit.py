@@ -12,7 +12,7 @@ from django.utils import timezone
 from directory.models import DEARegistration, MalpracticePolicy, Surgeon
 from verification import publication, rendering, selectors
 from verification.audit import listings_audit
-from verification.models import CheckResult, CityRanking, ExclusionRecord, ListingAudit, RenderedList
+from verification.models import CheckResult, CityListPointer, ExclusionRecord, ListingAudit, RenderedList
 
 from .test_runs import run_sync
 
@@ -27,7 +27,7 @@ def listed_city(make_clean_surgeon, exclusion_list_loaded, city):
 
 
 def top(city) -> Surgeon:
-    return CityRanking.objects.get(city=city).snapshot.entries.get(rank=1).surgeon
+    return CityListPointer.objects.get(city=city).snapshot.entries.get(rank=1).surgeon
 
 
 def test_a_consistent_directory_gives_no_findings(listed_city, capsys):
@@ -82,7 +82,7 @@ def test_a_withdrawn_surgeon_still_listed_is_found(listed_city):
 
 def test_a_list_shorter_than_the_eligible_surgeons_allow_is_found(listed_city, make_clean_surgeon):
     city, _ = listed_city
-    snapshot = CityRanking.objects.get(city=city).snapshot
+    snapshot = CityListPointer.objects.get(city=city).snapshot
     snapshot.entries.filter(rank=10).delete()
     findings = listings_audit().findings
     assert any("9 listed while 10 could be" in f for f in findings)
@@ -90,13 +90,13 @@ def test_a_list_shorter_than_the_eligible_surgeons_allow_is_found(listed_city, m
 
 def test_a_lapsed_list_is_found(listed_city):
     city, _ = listed_city
-    CityRanking.objects.filter(city=city).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
+    CityListPointer.objects.filter(city=city).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
     assert any("lapsed" in f for f in listings_audit().findings)
 
 
 def test_a_cached_pointer_or_a_stored_or_cached_page_that_disagrees_is_found(listed_city, client):
     city, _ = listed_city
-    pointer = CityRanking.objects.get(city=city)
+    pointer = CityListPointer.objects.get(city=city)
     client.get(city.get_absolute_url())  # caches the page's bytes
     stored = RenderedList.objects.get(snapshot_id=pointer.snapshot_id, variant="json")
     stored.identity = bytes(stored.identity).replace(top(city).npi.encode(), b"0000000000")

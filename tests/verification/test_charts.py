@@ -3,9 +3,9 @@
 import re
 
 from verification import charts
-from verification.checks import CHECKS, REQUIRED_CHECKS
+from verification.checks import CHECKS
 
-TITLES = [CHECKS[key].TITLE for key in REQUIRED_CHECKS]
+TITLES = [check.TITLE for check in CHECKS.values()]
 LONG = "State controlled-substance registration"
 
 

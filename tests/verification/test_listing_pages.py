@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from directory.models import CredentialStatus
 from verification import publication, selectors
-from verification.models import CheckResult, CityRanking, VerificationRun
+from verification.models import CheckResult, CityListPointer, VerificationRun
 
 from .test_runs import run_sync
 
@@ -18,7 +18,7 @@ def published(make_clean_surgeon, exclusion_list_loaded, city):
     surgeons = [make_clean_surgeon() for _ in range(12)]
     run, _ = run_sync()
     publication.rankings_publish(run=run)
-    return surgeons, CityRanking.objects.get(city=city).snapshot
+    return surgeons, CityListPointer.objects.get(city=city).snapshot
 
 
 def test_city_page_shows_the_ranked_list_with_a_badge_per_criterion(client, published, city):
@@ -77,7 +77,7 @@ def test_a_delisting_shows_at_once_despite_the_cached_pointer(
     with django_capture_on_commit_callbacks(execute=True):
         sanctions, _ = run_sync(kind=VerificationRun.Kind.SANCTIONS)
         publication.after_run(run_id=sanctions.id)
-    current = CityRanking.objects.get(city=city).snapshot
+    current = CityListPointer.objects.get(city=city).snapshot
     assert current.id != first.id
     response = client.get(city.get_absolute_url())
     assert response["ETag"].startswith(f'W/"snapshot-{current.id}-')

@@ -35,11 +35,11 @@ from tests import factories
 from tests.verification.conftest import clean_surgeon, committed
 from verification import publication, services, tasks
 from verification.audit import listings_audit
-from verification.checks import REQUIRED_CHECKS
+from verification.checks import CHECKS
 from verification.checks.types import Outcome
 from verification.models import (
     CheckResult,
-    CityRanking,
+    CityListPointer,
     EligibilityEvent,
     ExclusionListImport,
     RankingSnapshot,
@@ -114,7 +114,7 @@ class ListingPromise(RuleBasedStateMachine):
     def reviewer_reruns_a_surgeon(self, surgeon):
         self._run(VerificationRun.Kind.MANUAL, surgeon_ids=[self.surgeons[surgeon].id])
 
-    @rule(surgeon=st.integers(0, 7), check=st.sampled_from(REQUIRED_CHECKS), outcome=st.sampled_from(Outcome.values))
+    @rule(surgeon=st.integers(0, 7), check=st.sampled_from(list(CHECKS)), outcome=st.sampled_from(Outcome.values))
     def reviewer_overrides(self, surgeon, check, outcome):
         result = CheckResult.objects.filter(surgeon=self.surgeons[surgeon], check_key=check, is_current=True).first()
         if result is not None:
@@ -191,7 +191,7 @@ class ListingPromise(RuleBasedStateMachine):
         for city in getattr(self, "cities", []):
             page = self.client.get(city.get_absolute_url()).text
             top_ten = self.api.get(f"/api/v1/cities/{city.slug}/top-ten/")
-            pointer = CityRanking.objects.filter(city=city).select_related("snapshot").first()
+            pointer = CityListPointer.objects.filter(city=city).select_related("snapshot").first()
             if pointer is None:
                 assert PAGE_NPI.findall(page) == [] and top_ten.status_code == 404
                 continue

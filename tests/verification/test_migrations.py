@@ -90,3 +90,44 @@ def test_license_spelling_keeps_a_reviewers_decision_carried(transactional_db):
     assert stored.fingerprint == fresh.fingerprint
     run.refresh_from_db()
     assert (run.checks, run.counts) == (["license_sanctions", "dea"], {"license_sanctions": {"pass": 1}})
+
+
+def test_the_city_pointers_keep_their_lists_under_their_new_name(transactional_db):
+    from tests.factories import CityFactory
+    from verification.models import CityListPointer
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("verification", "0014_license_spelling")])
+    old = executor.loader.project_state([("verification", "0014_license_spelling")]).apps
+    city = CityFactory()
+    snapshot = old.get_model("verification", "RankingSnapshot").objects.create(
+        city_id=city.id, method_version="v1", status="published"
+    )
+    old.get_model("verification", "CityRanking").objects.create(
+        city_id=city.id, snapshot_id=snapshot.id, valid_until=dt.date(2027, 1, 31)
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    pointer = CityListPointer.objects.get()
+    assert (pointer.city_id, pointer.snapshot_id, pointer.valid_until) == (city.id, snapshot.id, dt.date(2027, 1, 31))
+    city.refresh_from_db()
+    assert city.list_pointer == pointer
+
+
+def test_the_groups_that_could_see_the_city_pointers_still_can(transactional_db):
+    from django.contrib.auth.models import Group, Permission
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("verification", "0014_license_spelling")])
+    reviewer, _ = Group.objects.get_or_create(name="Pointer readers")
+    reviewer.permissions.add(Permission.objects.get(codename="view_cityranking"))
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert list(reviewer.permissions.values_list("content_type__model", "codename", "name")) == [
+        ("citylistpointer", "view_citylistpointer", "Can view city list pointer")
+    ]
+    assert not Permission.objects.filter(codename__endswith="_cityranking").exists()

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from directory.models import MalpracticePolicy
 from verification import publication, services
-from verification.models import CheckResult, CityRanking, ExclusionRecord
+from verification.models import CheckResult, CityListPointer, ExclusionRecord
 
 from .test_runs import run_sync
 
@@ -19,7 +19,7 @@ def listed(make_clean_surgeon, exclusion_list_loaded, city):
     for _ in range(3):
         make_clean_surgeon()
     publication.rankings_publish(run=run_sync()[0])
-    return CityRanking.objects.get(city=city).snapshot.entries.get(rank=1).surgeon
+    return CityListPointer.objects.get(city=city).snapshot.entries.get(rank=1).surgeon
 
 
 def profile(client, surgeon) -> str:

@@ -6,7 +6,7 @@ from django.utils import timezone
 from directory.models import CredentialStatus
 from tests import factories
 from verification import publication, services
-from verification.models import CheckResult, CityRanking, RankingSnapshot, VerificationRun
+from verification.models import CheckResult, CityListPointer, RankingSnapshot, VerificationRun
 
 from .test_runs import run_sync
 
@@ -15,7 +15,7 @@ Status = RankingSnapshot.Status
 
 
 def listed(city):
-    pointer = CityRanking.objects.get(city=city)
+    pointer = CityListPointer.objects.get(city=city)
     return list(pointer.snapshot.entries.order_by("rank").values_list("surgeon_id", flat=True))
 
 
@@ -29,14 +29,14 @@ def test_annual_publication_lists_the_ten_best_eligible_surgeons(twelve, city):
     summary = publication.rankings_publish(run=run)
     assert summary.published == [city.slug]
     assert len(listed(city)) == 10
-    snapshot = CityRanking.objects.get(city=city).snapshot
+    snapshot = CityListPointer.objects.get(city=city).snapshot
     assert snapshot.status == Status.PUBLISHED and snapshot.method_version == "v1"
 
 
 def test_every_entry_is_traceable_to_its_passing_results(twelve, city):
     run, _ = run_sync()
     publication.rankings_publish(run=run)
-    for entry in CityRanking.objects.get(city=city).snapshot.entries.all():
+    for entry in CityListPointer.objects.get(city=city).snapshot.entries.all():
         outcomes = {r.check_key: r.effective_outcome for r in entry.results.all()}
         assert len(outcomes) == 7
         assert set(outcomes.values()) <= {"pass", "not_applicable"}
@@ -54,7 +54,7 @@ def test_fewer_than_ten_eligible_publishes_fewer_and_says_so(make_clean_surgeon,
         make_clean_surgeon()
     run, _ = run_sync()
     publication.rankings_publish(run=run)
-    snapshot = CityRanking.objects.get(city=city).snapshot
+    snapshot = CityListPointer.objects.get(city=city).snapshot
     assert snapshot.entries.count() == 4
     assert "Only 4" in snapshot.note
 
@@ -62,11 +62,11 @@ def test_fewer_than_ten_eligible_publishes_fewer_and_says_so(make_clean_surgeon,
 def test_a_source_outage_publishes_nothing_and_the_run_says_so(twelve, city):
     run, _ = run_sync()
     publication.rankings_publish(run=run)
-    before = CityRanking.objects.get(city=city).snapshot_id
+    before = CityListPointer.objects.get(city=city).snapshot_id
     CheckResult.objects.filter(run=run, check_key="license_sanctions").update(outcome="unknown", source_answered=False)
     summary = publication.rankings_publish(run=run)
     assert summary.blocked_reason and summary.published == []
-    assert CityRanking.objects.get(city=city).snapshot_id == before
+    assert CityListPointer.objects.get(city=city).snapshot_id == before
     run.refresh_from_db()
     assert "no answer from a source" in run.note
 
@@ -82,7 +82,7 @@ def test_a_large_change_waits_for_approval_and_the_old_list_stays(twelve, city, 
     settings.RANKING_MAX_CHANGES_WITHOUT_APPROVAL = 1
     run, _ = run_sync()
     publication.rankings_publish(run=run)
-    old = CityRanking.objects.get(city=city).snapshot_id
+    old = CityListPointer.objects.get(city=city).snapshot_id
     newcomers = [make_clean_surgeon() for _ in range(3)]
     factories.SatisfactionScoreFactory.reset_sequence()
     for surgeon in newcomers:
@@ -90,7 +90,7 @@ def test_a_large_change_waits_for_approval_and_the_old_list_stays(twelve, city, 
     run2, _ = run_sync(kind=VerificationRun.Kind.MANUAL)
     summary = publication.rankings_publish(run=run2)
     assert summary.awaiting_approval == [city.slug]
-    assert CityRanking.objects.get(city=city).snapshot_id == old
+    assert CityListPointer.objects.get(city=city).snapshot_id == old
     waiting = RankingSnapshot.objects.get(status=Status.AWAITING_APPROVAL)
     assert "must approve" in waiting.note
 
@@ -128,7 +128,7 @@ def test_a_published_snapshot_cannot_be_published_again(twelve, city):
     run, _ = run_sync()
     publication.rankings_publish(run=run)
     with pytest.raises(publication.PublicationError):
-        publication.snapshot_publish(snapshot_id=CityRanking.objects.get(city=city).snapshot_id)
+        publication.snapshot_publish(snapshot_id=CityListPointer.objects.get(city=city).snapshot_id)
 
 
 def test_sanctions_rescreen_delists_at_once_with_the_reason(twelve, city):
@@ -138,7 +138,7 @@ def test_sanctions_rescreen_delists_at_once_with_the_reason(twelve, city):
     factories.SurgeonFactory._meta.model.objects.get(id=victim).licenses.update(status=CredentialStatus.REVOKED)
     sanctions, _ = run_sync(kind=VerificationRun.Kind.SANCTIONS)
     publication.after_run(run_id=sanctions.id)
-    snapshot = CityRanking.objects.get(city=city).snapshot
+    snapshot = CityListPointer.objects.get(city=city).snapshot
     assert victim not in listed(city)
     assert VerificationRun.objects.get(id=sanctions.id).publication_done_at is not None
     assert snapshot.reason == RankingSnapshot.Reason.DELISTING
@@ -158,11 +158,11 @@ def test_an_unknown_result_never_delists(twelve, city):
     for batch in sanctions.batches.all():
         services.batch_verify(batch_id=batch.id)
     assert CheckResult.objects.filter(run=sanctions, outcome="unknown").count() == 12
-    before_ids = CityRanking.objects.get(city=city).snapshot_id
+    before_ids = CityListPointer.objects.get(city=city).snapshot_id
     # Unknown is not a pass: eligibility is lost, but an outage must not empty the lists.
     publication.after_run(run_id=sanctions.id)
     assert listed(city) == before
-    assert CityRanking.objects.get(city=city).snapshot_id == before_ids
+    assert CityListPointer.objects.get(city=city).snapshot_id == before_ids
 
 
 def test_an_annual_run_publishes_in_chunks_and_records_when_it_is_done(
@@ -188,7 +188,7 @@ def test_an_outage_marks_the_publication_done_with_nothing_published(twelve, cit
         publication.after_run(run_id=run.id)
     run.refresh_from_db()
     assert run.publication_done_at is not None and "no answer" in run.note
-    assert not CityRanking.objects.exists()
+    assert not CityListPointer.objects.exists()
 
 
 def test_publish_rankings_command_reports_and_rejects_unknown_city(twelve, city, capsys):

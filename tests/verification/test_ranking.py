@@ -8,20 +8,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from verification import ranking
-from verification.checks import REQUIRED_CHECKS
+from verification.checks import CHECKS
 
 AS_OF = dt.date(2026, 11, 25)
 OUTCOMES = ["pass", "fail", "unknown", "needs_review", "not_applicable"]
 
 
 def results(**outcomes):
-    base = {key: SimpleNamespace(effective_outcome="pass", valid_until=AS_OF) for key in REQUIRED_CHECKS}
+    base = {key: SimpleNamespace(effective_outcome="pass", valid_until=AS_OF) for key in CHECKS}
     for key, value in outcomes.items():
         base[key] = value if not isinstance(value, str) else SimpleNamespace(effective_outcome=value, valid_until=AS_OF)
     return base
 
 
-@pytest.mark.parametrize(("check", "outcome"), list(itertools.product(REQUIRED_CHECKS, OUTCOMES)))
+@pytest.mark.parametrize(("check", "outcome"), list(itertools.product(CHECKS, OUTCOMES)))
 def test_eligibility_truth_table(check, outcome):
     verdict = ranking.eligibility(results(**{check: outcome}), as_of=AS_OF)
     assert verdict.eligible is (outcome in ("pass", "not_applicable"))
@@ -57,13 +57,13 @@ def parts(npi, score, n, procedures=0, years=10):
     )
 
 
-def ordered(items):
-    return sorted(items, key=lambda p: p.sort_key)
+def ranked_npis(*items):
+    return ranking.ranked({item.npi: item for item in items})
 
 
 def test_a_large_sample_beats_a_slightly_higher_small_sample():
     small, large = parts("1", "9.6", 12), parts("2", "9.3", 400)
-    assert ordered([small, large])[0].npi == "2"
+    assert ranked_npis(small, large) == ["2", "1"]
 
 
 def test_volume_then_years_then_npi_break_ties():
@@ -71,13 +71,45 @@ def test_volume_then_years_then_npi_break_ties():
     b = parts("1000000002", "9.0", 100, procedures=500, years=5)
     c = parts("1000000003", "9.0", 100, procedures=500, years=8)
     d = parts("1000000001", "9.0", 100, procedures=500, years=8)
-    assert [p.npi for p in ordered([a, b, c, d])] == ["1000000001", "1000000003", "1000000002", "1000000004"]
+    assert ranked_npis(a, b, c, d) == ["1000000001", "1000000003", "1000000002", "1000000004"]
 
 
 @given(st.lists(st.tuples(st.decimals("7", "10", places=2), st.integers(1, 1000)), min_size=1, max_size=30))
 def test_order_is_stable_whatever_the_input_order(rows):
     items = [parts(f"{i:010d}", score, n) for i, (score, n) in enumerate(rows)]
-    assert ordered(items) == ordered(list(reversed(items)))
+    assert ranked_npis(*items) == ranked_npis(*reversed(items))
+
+
+def current(check_key, **figures):
+    return ranking.CurrentResult(1, 1, check_key, "pass", True, None, figures)
+
+
+def test_the_score_reads_the_figures_the_scored_checks_declare_as_the_database_returns_them():
+    results = {
+        "satisfaction": current("satisfaction", score="9.2", responses="80"),
+        "experience": current("experience", years="12", verified_spine_procedures="340"),
+    }
+    scored = ranking.candidate_parts("1000000001", results, prior_mean=Decimal("8.8"))
+    assert (scored.satisfaction_score, scored.satisfaction_responses) == (Decimal("9.2"), 80)
+    assert (scored.verified_procedures, scored.years_in_practice) == (340, 12)
+    assert set(ranking.SCORE_FIGURES) == {"score", "responses", "years", "verified_spine_procedures"}
+
+
+def test_a_pass_by_volume_without_a_practice_start_scores_zero_years():
+    results = {
+        "satisfaction": current("satisfaction", score="9.2", responses="80"),
+        "experience": current("experience", years=None, verified_spine_procedures="340"),
+    }
+    assert ranking.candidate_parts("1000000001", results, prior_mean=Decimal("8.8")).years_in_practice == 0
+
+
+def test_a_missing_score_figure_fails_loudly_instead_of_scoring_zero():
+    results = {
+        "satisfaction": current("satisfaction", score="9.2", responses="80"),
+        "experience": current("experience", years="12", verified_spine_procedures=None),
+    }
+    with pytest.raises(TypeError):
+        ranking.candidate_parts("1000000001", results, prior_mean=Decimal("8.8"))
 
 
 def plan(old, ranked, *, size=3, max_changes=1, gated=False):

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import CityFactory
 from verification import publication, rendering
-from verification.models import CheckResult, CityRanking, RankingSnapshot, RenderedList
+from verification.models import CheckResult, CityListPointer, RankingSnapshot, RenderedList
 
 from .test_runs import run_sync
 
@@ -24,7 +24,7 @@ def published(make_clean_surgeon, exclusion_list_loaded, city, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         publication.rankings_publish(run=run_sync()[0])
     cache.clear()
-    return CityRanking.objects.get(city=city).snapshot
+    return CityListPointer.objects.get(city=city).snapshot
 
 
 @pytest.fixture
@@ -118,4 +118,4 @@ def test_an_event_driven_republish_of_one_city_takes_a_fixed_number_of_queries(
     CheckResult.objects.filter(surgeon=first, check_key="malpractice").update(effective_outcome="fail")
     with django_assert_max_num_queries(40), django_capture_on_commit_callbacks(execute=True):
         publication.cities_republish([city.id])
-    assert RenderedList.objects.filter(snapshot=CityRanking.objects.get(city=city).snapshot).count() == 3
+    assert RenderedList.objects.filter(snapshot=CityListPointer.objects.get(city=city).snapshot).count() == 3

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from tests import factories
 from verification.models import CheckResult, ExclusionRecord, VerificationRun
-from verification.review import evidence_panels
+from verification.review_selectors import evidence_panels
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from directory.models import EvidenceDocument
 from verification import publication
-from verification.models import CheckResult, CityRanking, ExclusionRecord, RankingSnapshot, ReviewDecision
+from verification.models import CheckResult, CityListPointer, ExclusionRecord, RankingSnapshot, ReviewDecision
 
 from .test_runs import run_sync
 
@@ -83,7 +83,9 @@ def test_a_decision_without_a_reason_is_refused(client, reviewer, ambiguous):
 def test_an_override_is_recorded_and_puts_the_surgeon_on_the_list(client, reviewer, ambiguous, city):
     clean, suspect, result = ambiguous
     publication.rankings_publish(run=result.run)
-    assert suspect.id not in CityRanking.objects.get(city=city).snapshot.entries.values_list("surgeon_id", flat=True)
+    assert suspect.id not in CityListPointer.objects.get(city=city).snapshot.entries.values_list(
+        "surgeon_id", flat=True
+    )
     suspect.satisfaction_scores.update(score="9.99", responses=900)
     run_sync(kind="manual", surgeon_ids=[suspect.id])
     current = CheckResult.objects.get(surgeon=suspect, check_key="license_sanctions", is_current=True)
@@ -93,7 +95,7 @@ def test_an_override_is_recorded_and_puts_the_surgeon_on_the_list(client, review
     decision = ReviewDecision.objects.get()
     assert (decision.decided_by, decision.from_outcome, decision.to_outcome) == (reviewer, "needs_review", "pass")
     publication.rankings_publish()
-    top = CityRanking.objects.get(city=city).snapshot.entries.get(rank=1)
+    top = CityListPointer.objects.get(city=city).snapshot.entries.get(rank=1)
     assert top.surgeon_id == suspect.id
     assert "Different person" in client.get(url).text
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from directory.models import CredentialStatus
 from tests import factories
 from verification import services
-from verification.checks import REQUIRED_CHECKS
+from verification.checks import CHECKS
 from verification.checks.types import Outcome
 from verification.dossier import dossiers_load
 from verification.models import CheckResult, ExclusionListImport, ExclusionRecord, VerificationBatch, VerificationRun
@@ -28,7 +28,7 @@ def test_annual_run_writes_one_current_result_per_surgeon_and_check(make_clean_s
     surgeons = [make_clean_surgeon() for _ in range(3)]
     run, _ = run_sync()
     assert run.status == VerificationRun.Status.FINISHED
-    assert CheckResult.objects.filter(run=run).count() == len(surgeons) * len(REQUIRED_CHECKS)
+    assert CheckResult.objects.filter(run=run).count() == len(surgeons) * len(CHECKS)
     assert run.counts["dea"] == {"pass": 3}
 
 
@@ -60,7 +60,7 @@ def test_a_redelivered_batch_adds_nothing(make_clean_surgeon, exclusion_list_loa
         services.batch_verify(batch_id=batch.id)
     run.refresh_from_db()
     assert run.batches_done == run.batches_total == 2
-    assert CheckResult.objects.filter(run=run).count() == 3 * len(REQUIRED_CHECKS)
+    assert CheckResult.objects.filter(run=run).count() == 3 * len(CHECKS)
 
 
 def test_a_batch_interrupted_after_writing_results_is_completed_by_its_retry(make_clean_surgeon, exclusion_list_loaded):
@@ -71,7 +71,7 @@ def test_a_batch_interrupted_after_writing_results_is_completed_by_its_retry(mak
     results = {d.surgeon.id: services.evaluate_all(d, check_keys=run.checks, as_of=run.as_of) for d in dossiers}
     services.results_record(run=run, results=results, checked_at=timezone.now())  # as if a retry had written them
     assert services.batch_verify(batch_id=batch.id) is True
-    assert CheckResult.objects.filter(run=run).count() == len(REQUIRED_CHECKS)
+    assert CheckResult.objects.filter(run=run).count() == len(CHECKS)
     assert VerificationBatch.objects.get(id=batch.id).attempts == 1
 
 
@@ -80,7 +80,7 @@ def test_a_new_run_supersedes_the_current_results(make_clean_surgeon, exclusion_
     run_sync()
     second, _ = run_sync(kind=Kind.MANUAL, surgeon_ids=[surgeon.id])
     current = CheckResult.objects.filter(surgeon=surgeon, is_current=True)
-    assert current.count() == len(REQUIRED_CHECKS)
+    assert current.count() == len(CHECKS)
     assert set(current.values_list("run_id", flat=True)) == {second.id}
 
 
@@ -208,4 +208,5 @@ def test_dossiers_load_in_a_constant_number_of_queries(
     factories.DisciplinaryActionFactory(license=factories.StateLicenseFactory(surgeon_id=ids[0]))
     with django_assert_max_num_queries(12):
         dossiers = dossiers_load(ids, as_of=timezone.localdate())
-    assert len(dossiers) == 8 and len(dossiers[0].disciplinary_actions) == 1
+    actions = [action for license in dossiers[0].records["state_board"] for action in license.actions_on_file]
+    assert len(dossiers) == 8 and len(actions) == 1

@@ -71,7 +71,7 @@ def test_a_finished_run_whose_publication_was_lost_is_redriven(make_clean_surgeo
     with later(2):
         assert services.runs_sweep()["publications_redriven"] == 1
     run.refresh_from_db()
-    assert run.publication_done_at is not None and city.ranking.snapshot.entries.count() == 3
+    assert run.publication_done_at is not None and city.list_pointer.snapshot.entries.count() == 3
 
 
 def test_a_batch_that_cannot_be_verified_fails_its_run_at_once(make_clean_surgeon, exclusion_list_loaded, monkeypatch):

@@ -14,7 +14,7 @@ from directory.models import EvidenceDocument, MalpracticePolicy, PracticeLocati
 from verification import events, publication, services
 from verification.models import (
     CheckResult,
-    CityRanking,
+    CityListPointer,
     EligibilityEvent,
     ExclusionListImport,
     RankingSnapshot,
@@ -29,7 +29,7 @@ Status = RankingSnapshot.Status
 
 
 def listed(city) -> list[int]:
-    pointer = CityRanking.objects.get(city=city)
+    pointer = CityListPointer.objects.get(city=city)
     return list(pointer.snapshot.entries.order_by("rank").values_list("surgeon_id", flat=True))
 
 
@@ -57,7 +57,7 @@ def test_a_reviewer_confirming_a_fail_delists_at_once_and_the_next_surgeon_moves
     committed(lambda: client.post(url, {"outcome": "fail", "reason": "Policy cancelled by the carrier"}))
     now_listed = listed(city)
     assert top not in now_listed and eleventh in now_listed and len(now_listed) == 10
-    snapshot = CityRanking.objects.get(city=city).snapshot
+    snapshot = CityListPointer.objects.get(city=city).snapshot
     assert snapshot.reason == RankingSnapshot.Reason.DELISTING and snapshot.origin == RankingSnapshot.Origin.EVENT
     assert "left the list: Malpractice insurance no longer passes" in snapshot.note
     assert "cancelled" not in snapshot.note  # the reviewer's private reason stays private
@@ -95,7 +95,7 @@ def test_removing_a_practice_location_republishes_the_city_it_left(twelve, city)
     victim = listed(city)[0]
     committed(lambda: PracticeLocation.objects.get(surgeon_id=victim, city=city).delete())
     assert victim not in listed(city) and len(listed(city)) == 10
-    assert "no longer practices in Houston" in CityRanking.objects.get(city=city).snapshot.note
+    assert "no longer practices in Houston" in CityListPointer.objects.get(city=city).snapshot.note
 
 
 def test_withdrawing_a_surgeon_delists_them_without_a_recheck(twelve, city):
@@ -162,7 +162,7 @@ def test_a_lapsed_valid_until_is_republished_before_anyone_reads_the_list(client
     lapse = timezone.localdate() + dt.timedelta(days=3)
     CheckResult.objects.filter(surgeon_id=victim, check_key="malpractice", is_current=True).update(valid_until=lapse)
     publication.cities_republish([city.id])  # the pointer now knows the list's evidence lasts until the lapse
-    assert CityRanking.objects.get(city=city).valid_until == lapse
+    assert CityListPointer.objects.get(city=city).valid_until == lapse
     npi = Surgeon.objects.get(id=victim).npi
     with time_machine.travel(dt.datetime.combine(lapse, dt.time(23, 59), tzinfo=dt.UTC)):
         assert npi in client.get(city.get_absolute_url()).text  # still valid on its last day
@@ -174,7 +174,7 @@ def test_a_lapsed_valid_until_is_republished_before_anyone_reads_the_list(client
 
 def test_a_profile_hides_a_listing_whose_evidence_lapsed(client, twelve, city):
     surgeon = Surgeon.objects.get(id=listed(city)[0])
-    CityRanking.objects.filter(city=city).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
+    CityListPointer.objects.filter(city=city).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
     page = client.get(surgeon.get_absolute_url()).text
     assert "Not on a published top-ten list right now" in page
 
@@ -183,10 +183,10 @@ def test_the_sweeper_republishes_lists_whose_evidence_lapsed(twelve, city):
     victim = listed(city)[0]
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     CheckResult.objects.filter(surgeon_id=victim, check_key="dea", is_current=True).update(valid_until=yesterday)
-    CityRanking.objects.filter(city=city).update(valid_until=yesterday)
+    CityListPointer.objects.filter(city=city).update(valid_until=yesterday)
     assert publication.lapsed_cities_republish() == [city.id]
     assert victim not in listed(city)
-    assert CityRanking.objects.get(city=city).valid_until >= timezone.localdate()
+    assert CityListPointer.objects.get(city=city).valid_until >= timezone.localdate()
 
 
 @pytest.fixture
@@ -236,7 +236,7 @@ def test_a_publisher_approval_rechecks_eligibility_at_approval_time(twelve, city
     CheckResult.objects.filter(surgeon_id=newcomer, check_key="dea").update(effective_outcome="fail")
     with pytest.raises(publication.PublicationError, match="no longer eligible"):
         publication.snapshot_publish(snapshot_id=proposal.id, user=publisher)
-    assert CityRanking.objects.get(city=city).snapshot_id != proposal.id
+    assert CityListPointer.objects.get(city=city).snapshot_id != proposal.id
 
 
 def test_an_approval_waits_while_a_source_is_silent(twelve, city, publisher, make_clean_surgeon):
@@ -253,7 +253,7 @@ def test_an_approval_records_who_and_why(twelve, city, publisher, make_clean_sur
     assert (proposal.status, proposal.approved_by, proposal.decision_reason) == (
         Status.PUBLISHED, publisher, "Checked the new scores",
     )  # fmt: skip
-    assert CityRanking.objects.get(city=city).snapshot_id == proposal.id
+    assert CityListPointer.objects.get(city=city).snapshot_id == proposal.id
 
 
 def test_a_rejection_needs_a_reason_and_records_it(twelve, city, publisher, make_clean_surgeon):
@@ -305,7 +305,7 @@ def test_a_command_line_publication_records_its_origin_and_operator(twelve, city
     newcomer.satisfaction_scores.update(score="9.99", responses=999)
     run_sync(kind="manual", period_key="newcomer")
     call_command("publish_rankings", "--user", publisher.username)
-    snapshot = CityRanking.objects.get(city=city).snapshot
+    snapshot = CityListPointer.objects.get(city=city).snapshot
     assert (snapshot.origin, snapshot.published_by) == (RankingSnapshot.Origin.COMMAND, publisher)
     with pytest.raises(CommandError, match="No user"):
         call_command("publish_rankings", "--user", "nobody")

@@ -1,16 +1,14 @@
-"""The registry of checks: one entry per criterion, in the order badges are shown."""
+"""The registry of checks: the only list of them, in the order badges are shown.
 
-from types import ModuleType
+Every check is required for a listing. Runs, the dossier, the reviewer pages, ranking, the API and FHIR loop over
+CHECKS (read when they run, never copied), and each module declares what they need to know (checks.types.Check).
+"""
 
 from . import board_certification, dea, experience, license_sanctions, malpractice, satisfaction, state_csr
+from .types import Check
 
-CHECKS: dict[str, ModuleType] = {
+CHECKS: dict[str, Check] = {
     module.KEY: module
     for module in (license_sanctions, board_certification, dea, state_csr, malpractice, experience, satisfaction)
 }
-REQUIRED_CHECKS = tuple(CHECKS)
 SANCTIONS_CHECKS = (license_sanctions.KEY,)
-
-
-def check_title(key: str) -> str:
-    return CHECKS[key].TITLE

@@ -2,13 +2,20 @@
 
 from datetime import date
 
+from django.utils.translation import gettext_noop
+
 from directory.models import BoardCertification, CredentialStatus, EvidenceMethod, Specialty
 
+from .panels import Panel, panel
 from .types import Outcome, Result, cycle_end, no_answer
 
 KEY = "board_certification"
-TITLE = "Board certification"
+TITLE = gettext_noop("Board certification")
 SOURCE = "Certifying board (certificate on file)"
+NEEDS = ("board_certification",)
+FHIR_SOURCE_TYPES = (("issuer", "Issuing source"),)
+FHIR_TARGET_LOCATION = ("Practitioner.qualification",)
+FHIR_OWN_SOURCE = False
 
 Board = BoardCertification.Board
 ORTHOPAEDIC_BOARDS = {Board.ABOS, Board.AOBOS, Board.OTHER_ABMS, Board.OTHER_AOA}
@@ -24,9 +31,10 @@ def _is_current(cert, as_of: date) -> bool:
 
 
 def evaluate(dossier, *, as_of: date) -> Result:
-    if dossier.board_certifications is None:
+    certifications = dossier.records["board_certification"]
+    if certifications is None:
         return no_answer(SOURCE)
-    relevant = [c for c in dossier.board_certifications if c.board in RELEVANT_BOARDS[dossier.surgeon.specialty]]
+    relevant = [c for c in certifications if c.board in RELEVANT_BOARDS[dossier.surgeon.specialty]]
     evidence = {
         "certifications": [
             {"board": c.board, "status": c.status, "certified_on": c.certified_on, "expires": c.expires}
@@ -62,3 +70,21 @@ def evaluate(dossier, *, as_of: date) -> Result:
         "No certificate from a relevant board is on file; a reviewer must obtain it.",
         evidence=evidence,
     )
+
+
+def review_panels(result) -> list[Panel]:
+    return [
+        panel(
+            "Board certifications on file",
+            result.surgeon.board_certifications.all(),
+            ["Board", "Specialty", "Certified", "Expires", "Status", "Method"],
+            lambda c: [
+                c.get_board_display(),
+                c.get_specialty_display(),
+                c.certified_on,
+                c.expires,
+                c.get_status_display(),
+                c.get_evidence_method_display(),
+            ],
+        )
+    ]

@@ -3,13 +3,20 @@
 import re
 from datetime import date
 
+from django.utils.translation import gettext_noop
+
 from directory.models import CredentialStatus, EvidenceMethod
 
+from .panels import Panel, panel
 from .types import Outcome, Result, cycle_end, no_answer
 
 KEY = "dea"
-TITLE = "DEA registration"
+TITLE = gettext_noop("DEA registration")
 SOURCE = "DEA registration certificate on file"
+NEEDS = ("dea",)
+FHIR_SOURCE_TYPES = (("reg-auth", "Registration Authority"),)
+FHIR_TARGET_LOCATION = ()
+FHIR_OWN_SOURCE = False
 DEA_FORMAT = re.compile(r"^[A-Z][A-Z9]\d{7}$")
 
 
@@ -29,9 +36,9 @@ def _method(registration) -> EvidenceMethod:
 
 
 def evaluate(dossier, *, as_of: date) -> Result:
-    if dossier.dea_registrations is None:
+    if dossier.records["dea"] is None:
         return no_answer("DEA registration feed", method=EvidenceMethod.ATTESTED_DOCUMENT)
-    registrations = sorted(dossier.dea_registrations, key=lambda r: r.expires, reverse=True)
+    registrations = sorted(dossier.records["dea"], key=lambda r: r.expires, reverse=True)
     if not registrations:
         return Result(
             Outcome.NEEDS_REVIEW,
@@ -68,3 +75,21 @@ def evaluate(dossier, *, as_of: date) -> Result:
         f"Active DEA registration for schedules {reg.schedules}, valid until {reg.expires}.",
         valid_until=cycle_end(as_of, reg.expires),
     )
+
+
+def review_panels(result) -> list[Panel]:
+    return [
+        panel(
+            "DEA registrations on file",
+            result.surgeon.dea_registrations.all(),
+            ["Number", "State", "Schedules", "Expires", "Status", "Method"],
+            lambda d: [
+                d.masked_number,
+                d.state,
+                d.schedules,
+                d.expires,
+                d.get_status_display(),
+                d.get_evidence_method_display(),
+            ],
+        )
+    ]

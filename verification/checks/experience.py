@@ -6,22 +6,48 @@ taken, since Medicare patients are part of the practice's. Medicare counts omit 
 lower bound: good for proving the bar is met, never for proving it is not.
 """
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.template.defaultfilters import pluralize
+from django.utils.translation import gettext_noop
 
 from directory.models import EvidenceMethod, ProcedureVolume
 
+from ..sources.spine_codes import ADD_ON_CODES
+from .panels import Panel, licenses_panel, panel
 from .types import Outcome, Result, add_years, cycle_end, no_answer
 
 KEY = "experience"
-TITLE = "Experience"
+TITLE = gettext_noop("Experience")
 SOURCE = "License records; CMS Medicare procedure data"
+NEEDS = ("state_board",)  # the spine procedure volumes are in every dossier
+FHIR_SOURCE_TYPES = (("auth-source", "Authoritative source"),)
+FHIR_TARGET_LOCATION = ()
+FHIR_OWN_SOURCE = False
+
+
+@dataclass(frozen=True)
+class ScoreInputs:
+    """What a pass gives the ranking score. Field names are evidence keys: ranking reads only these."""
+
+    years: int  # 0 when a pass by procedure volume has no practice start on file
+    verified_spine_procedures: int
+
+    @classmethod
+    def from_evidence(cls, evidence: Mapping) -> "ScoreInputs":
+        """From a pass's evidence, or the same keys read from the database as text."""
+        years = evidence["years"]
+        return cls(
+            years=0 if years is None else int(years),
+            verified_spine_procedures=int(evidence["verified_spine_procedures"]),
+        )
 
 
 def _practice_start(dossier) -> tuple[date | None, EvidenceMethod | None]:
-    dated = [lic for lic in dossier.licenses or [] if lic.first_issued]
+    dated = [lic for lic in dossier.records["state_board"] or [] if lic.first_issued]
     if dated:
         first = min(dated, key=lambda lic: lic.first_issued)
         return first.first_issued, first.evidence_method
@@ -86,7 +112,7 @@ def evaluate(dossier, *, as_of: date) -> Result:
         evidence["path"] = "procedures"
         reason = f"{operations[0].upper()}{operations[1:]} (needs {min_procedures})."
         return Result(Outcome.PASS, procedure_method, SOURCE, reason, valid_until=until, evidence=evidence)
-    if dossier.licenses is None:
+    if dossier.records["state_board"] is None:
         return no_answer("State medical board")
     if years is None:
         reason = (
@@ -99,3 +125,21 @@ def evaluate(dossier, *, as_of: date) -> Result:
         "Medicare counts are a lower bound, a practice case log can show more)."
     )
     return Result(Outcome.FAIL, start_method, SOURCE, reason, evidence=evidence)
+
+
+def review_panels(result) -> list[Panel]:
+    return [
+        licenses_panel(result.surgeon),
+        panel(
+            "Procedure volumes",
+            result.surgeon.procedure_volumes.all(),
+            ["Source", "Period", "Code", "Count", "Counted as"],
+            lambda v: [
+                v.get_source_display(),
+                v.period,
+                v.cpt_code,
+                v.count,
+                "add-on (not an operation)" if v.cpt_code in ADD_ON_CODES else "operation",
+            ],  # fmt: skip
+        ),
+    ]

@@ -8,14 +8,20 @@ other state leaves the exclusion a fail.
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from directory.models import CredentialStatus, DisciplinaryAction
 
+from .panels import Panel, licenses_panel, panel
 from .types import Outcome, Result, add_years, cycle_end, no_answer, weakest_method
 
 KEY = "license_sanctions"
-TITLE = "License and sanctions"
+TITLE = gettext_noop("License and sanctions")
 SOURCE = "State medical boards; OIG LEIE exclusion list"
+NEEDS = ("state_board",)  # the exclusion-list matches are in every dossier
+FHIR_SOURCE_TYPES = (("lic-board", "License Board"), ("legal", "Legal source"))
+FHIR_TARGET_LOCATION = ("Practitioner.qualification",)
+FHIR_OWN_SOURCE = False
 # Federal rules ask for monthly exclusion screening, so a clean screen counts for one month and a bit.
 SCREENING_VALID_FOR = timedelta(days=35)
 
@@ -26,7 +32,7 @@ def _license_problems(dossier, as_of: date) -> tuple[list[str], list[str]]:
     """(failures, questions) about the licenses in the surgeon's practice states."""
     failures, questions = [], []
     by_state = {}
-    for license in dossier.licenses:
+    for license in dossier.records["state_board"]:
         by_state.setdefault(license.state, []).append(license)
     for state in dossier.practice_states:
         licenses = by_state.get(state, [])
@@ -52,7 +58,8 @@ def _serious_actions(dossier, as_of: date) -> list[DisciplinaryAction]:
     since = add_years(as_of, -settings.SANCTIONS_LOOKBACK_YEARS)
     return [
         action
-        for action in dossier.disciplinary_actions
+        for license in dossier.records["state_board"]
+        for action in license.actions_on_file
         if action.severity == DisciplinaryAction.Severity.SERIOUS and since <= action.action_date <= as_of
     ]
 
@@ -90,7 +97,8 @@ def _match_evidence(row, as_of: date, practice_states: list[str]) -> dict:
 
 
 def evaluate(dossier, *, as_of: date) -> Result:
-    if dossier.licenses is None:
+    licenses = dossier.records["state_board"]
+    if licenses is None:
         return no_answer("State medical board")
     if dossier.exclusion_matches is None:
         return no_answer("OIG LEIE exclusion list")
@@ -100,15 +108,15 @@ def evaluate(dossier, *, as_of: date) -> Result:
     evidence = {
         "licenses": [
             {"state": lic.state, "status": lic.status, "expires": lic.expires, "method": lic.evidence_method}
-            for lic in dossier.licenses
+            for lic in licenses
         ],
         "practice_states": dossier.practice_states,
         "serious_actions": [{"date": a.action_date, "description": a.description} for a in actions],
         "exclusion_list_loaded_on": dossier.exclusion_list_loaded_on,
         "exclusion_matches": [_match_evidence(row, as_of, dossier.practice_states) for row in exclusions],
     }
-    method = weakest_method(lic.evidence_method for lic in dossier.licenses)
-    practice_expiries = [lic.expires for lic in dossier.licenses if lic.state in dossier.practice_states]
+    method = weakest_method(lic.evidence_method for lic in licenses)
+    practice_expiries = [lic.expires for lic in licenses if lic.state in dossier.practice_states]
     until = cycle_end(as_of, as_of + SCREENING_VALID_FOR, *practice_expiries)
 
     def result(outcome, reason):
@@ -142,3 +150,27 @@ def evaluate(dossier, *, as_of: date) -> Result:
         return result(Outcome.NEEDS_REVIEW, "License needs a reviewer: " + "; ".join(questions) + ".")
     states = ", ".join(dossier.practice_states) or "the practice state"
     return result(Outcome.PASS, f"Active license in {states}; no serious actions; not on the OIG exclusion list.")
+
+
+def review_panels(result) -> list[Panel]:
+    from verification.models import ExclusionRecord  # the models import this registry
+
+    ids = [match["id"] for match in result.evidence.get("exclusion_matches", [])]
+    return [
+        licenses_panel(result.surgeon),
+        panel(
+            "Exclusion-list rows that matched",
+            ExclusionRecord.objects.filter(id__in=ids),
+            ["Name", "State", "NPI", "Birth date", "Type", "Excluded", "Reinstated", "Waiver"],
+            lambda r: [
+                f"{r.last_name}, {r.first_name} {r.middle_name}".strip(),
+                r.state,
+                r.npi or "(none)",
+                r.date_of_birth,
+                r.exclusion_type,
+                r.exclusion_date,
+                r.reinstatement_date,
+                f"{r.waiver_state} since {r.waiver_date}" if r.waiver_state else "—",
+            ],
+        ),
+    ]

@@ -3,14 +3,20 @@
 from datetime import date
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from directory.models import EvidenceMethod
 
+from .panels import Panel, panel
 from .types import Outcome, Result, cycle_end, no_answer
 
 KEY = "malpractice"
-TITLE = "Malpractice insurance"
+TITLE = gettext_noop("Malpractice insurance")
 SOURCE = "Certificate of insurance on file"
+NEEDS = ("malpractice",)
+FHIR_SOURCE_TYPES = (("issuer", "Issuing source"),)
+FHIR_TARGET_LOCATION = ()
+FHIR_OWN_SOURCE = False
 
 
 def _limits_text(per_claim: int, aggregate: int) -> str:
@@ -18,10 +24,10 @@ def _limits_text(per_claim: int, aggregate: int) -> str:
 
 
 def evaluate(dossier, *, as_of: date) -> Result:
-    if dossier.malpractice_policies is None:
+    policies = dossier.records["malpractice"]
+    if policies is None:
         return no_answer("Malpractice carrier feed", method=EvidenceMethod.ATTESTED_DOCUMENT)
     minimum = _limits_text(settings.MALPRACTICE_MIN_PER_CLAIM, settings.MALPRACTICE_MIN_AGGREGATE)
-    policies = dossier.malpractice_policies
     if not policies:
         return Result(
             Outcome.NEEDS_REVIEW,
@@ -59,3 +65,14 @@ def evaluate(dossier, *, as_of: date) -> Result:
     else:
         reason = f"The malpractice policy lapsed on {latest.expires}."
     return Result(Outcome.FAIL, latest.evidence_method, SOURCE, reason, evidence=evidence)
+
+
+def review_panels(result) -> list[Panel]:
+    return [
+        panel(
+            "Malpractice policies",
+            result.surgeon.malpractice_policies.all(),
+            ["Carrier", "Per claim", "Aggregate", "Effective", "Expires"],
+            lambda p: [p.carrier, f"${p.per_claim_limit:,}", f"${p.aggregate_limit:,}", p.effective, p.expires],
+        )
+    ]

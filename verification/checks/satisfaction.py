@@ -1,19 +1,40 @@
 """Patient satisfaction: a score of 8.5 or more from enough verified patients to mean something."""
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from directory.models import EvidenceMethod
 
+from .panels import Panel, panel
 from .types import Outcome, Result, cycle_end
 
 KEY = "satisfaction"
-TITLE = "Patient satisfaction"
+TITLE = gettext_noop("Patient satisfaction")
 SOURCE = "Verified-patient surveys"
 # A survey period that ended longer ago than this no longer describes the surgeon's care today.
 MAX_AGE = timedelta(days=548)
+NEEDS = ()  # the latest survey score is in every dossier
+FHIR_SOURCE_TYPES = (("auth-source", "Authoritative source"),)
+FHIR_TARGET_LOCATION = ()
+FHIR_OWN_SOURCE = True  # our own verified-patient surveys
+
+
+@dataclass(frozen=True)
+class ScoreInputs:
+    """What a pass gives the ranking score. Field names are evidence keys: ranking reads only these."""
+
+    score: Decimal
+    responses: int
+
+    @classmethod
+    def from_evidence(cls, evidence: Mapping) -> "ScoreInputs":
+        """From a pass's evidence, or the same keys read from the database as text."""
+        return cls(score=Decimal(str(evidence["score"])), responses=int(evidence["responses"]))
 
 
 def evaluate(dossier, *, as_of: date) -> Result:
@@ -60,3 +81,14 @@ def evaluate(dossier, *, as_of: date) -> Result:
         valid_until=cycle_end(as_of, score.period_end + MAX_AGE),
         evidence=evidence,
     )
+
+
+def review_panels(result) -> list[Panel]:
+    return [
+        panel(
+            "Satisfaction scores",
+            result.surgeon.satisfaction_scores.all(),
+            ["Period", "Score", "n", "Verified only"],
+            lambda s: [f"{s.period_start} – {s.period_end}", s.score, s.responses, s.verified_patients_only],
+        )
+    ]

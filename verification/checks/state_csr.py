@@ -3,13 +3,20 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext_noop
+
 from directory.models import CredentialStatus, EvidenceMethod
 
+from .panels import Panel, panel
 from .types import Outcome, Result, cycle_end, no_answer
 
 KEY = "state_csr"
-TITLE = "State controlled-substance registration"
+TITLE = gettext_noop("State controlled-substance registration")
 SOURCE = "State controlled-substance registration on file"
+NEEDS = ("state_csr",)
+FHIR_SOURCE_TYPES = (("reg-auth", "Registration Authority"),)
+FHIR_TARGET_LOCATION = ()
+FHIR_OWN_SOURCE = False
 
 
 @dataclass(frozen=True)
@@ -65,11 +72,12 @@ def evaluate(dossier, *, as_of: date) -> Result:
             valid_until=cycle_end(as_of),
             evidence=evidence,
         )
-    if dossier.csr_registrations is None:
+    registrations = dossier.records["state_csr"]
+    if registrations is None:
         return no_answer("State controlled-substance registry", method=EvidenceMethod.ATTESTED_DOCUMENT)
-    problems = [p for p in (_registration_problem(dossier.csr_registrations, s, as_of) for s in required) if p]
+    problems = [p for p in (_registration_problem(registrations, s, as_of) for s in required) if p]
     problems += [(Outcome.NEEDS_REVIEW, f"no rule is on file for {s}") for s in unknown_states]
-    relevant = [r for r in dossier.csr_registrations if r.state in required]
+    relevant = [r for r in registrations if r.state in required]
     method = relevant[0].evidence_method if relevant else EvidenceMethod.ATTESTED_DOCUMENT
     if problems:
         outcome = Outcome.FAIL if any(o == Outcome.FAIL for o, _ in problems) else Outcome.NEEDS_REVIEW
@@ -84,3 +92,14 @@ def evaluate(dossier, *, as_of: date) -> Result:
         valid_until=cycle_end(as_of, *expiries),
         evidence=evidence,
     )
+
+
+def review_panels(result) -> list[Panel]:
+    return [
+        panel(
+            "State controlled-substance registrations",
+            result.surgeon.csr_registrations.all(),
+            ["State", "Number", "Expires", "Status"],
+            lambda r: [r.state, r.number, r.expires, r.get_status_display()],
+        )
+    ]

@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from typing import Protocol
 
 from django.db import models
 
@@ -45,6 +46,28 @@ class Result:
         # The bytes of json.dumps([outcome, evidence], sort_keys=True), so earlier runs' fingerprints still match.
         payload = f"[{json.dumps(self.outcome)}, {self.evidence_json}]"
         return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class Check(Protocol):
+    """What a check module declares: everything the rest of the code needs to know about it.
+
+    The registry (checks/__init__.py) lists the modules; runs, the dossier, reviewer pages, ranking and FHIR loop
+    over it, so adding a check is its module, its registry line and its tests.
+    """
+
+    KEY: str  # stored on every CheckResult
+    TITLE: str  # what patients and reviewers read; marked with gettext_noop for the translations
+    SOURCE: str
+    NEEDS: tuple[str, ...]  # feeds (sources.manual.FEEDS) the dossier loads into `records` for this check
+    FHIR_SOURCE_TYPES: tuple[tuple[str, str], ...]  # VerificationResult.primarySource.type (code, display)
+    FHIR_TARGET_LOCATION: tuple[str, ...]  # the Practitioner elements the result attests
+    FHIR_OWN_SOURCE: bool  # the primary source is this directory itself (our own surveys)
+
+    def evaluate(self, dossier, *, as_of: date) -> "Result": ...
+
+    def review_panels(self, result) -> list:
+        """The records a reviewer compares with this result (checks.panels.Panel), read for `result.surgeon`."""
+        ...
 
 
 def _date_to_iso(value):

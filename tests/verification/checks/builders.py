@@ -10,17 +10,27 @@ from verification.models import ExclusionRecord
 AS_OF = dt.date(2026, 11, 25)
 
 
-def clean_dossier(**overrides) -> Dossier:
-    """A surgeon in Houston who meets every criterion on AS_OF."""
+def clean_dossier(*, disciplinary_actions=(), **overrides) -> Dossier:
+    """A surgeon in Houston who meets every criterion on AS_OF.
+
+    A feed's records are overridden by the feed's name (`dea=[...]`, `state_board=None` for a feed that is down);
+    disciplinary actions go on the first license, as the state-board feed delivers them.
+    """
     surgeon = factories.SurgeonFactory.build(id=1, date_of_birth=dt.date(1970, 3, 14), last_name="Rivera")
+    records = {
+        "state_board": [factories.StateLicenseFactory.build(id=1, surgeon=surgeon, state="TX")],
+        "board_certification": [factories.BoardCertificationFactory.build(surgeon=surgeon)],
+        "dea": [factories.DEARegistrationFactory.build(surgeon=surgeon, number="BR1234563")],
+        "state_csr": [],
+        "malpractice": [factories.MalpracticePolicyFactory.build(surgeon=surgeon)],
+    }
+    records.update({feed: overrides.pop(feed) for feed in list(records) if feed in overrides})
+    for position, license in enumerate(records["state_board"] or []):
+        license.actions_on_file = list(disciplinary_actions) if position == 0 else []
     values = {
         "surgeon": surgeon,
         "practice_states": ["TX"],
-        "licenses": [factories.StateLicenseFactory.build(id=1, surgeon=surgeon, state="TX")],
-        "board_certifications": [factories.BoardCertificationFactory.build(surgeon=surgeon)],
-        "dea_registrations": [factories.DEARegistrationFactory.build(surgeon=surgeon, number="BR1234563")],
-        "csr_registrations": [],
-        "malpractice_policies": [factories.MalpracticePolicyFactory.build(surgeon=surgeon)],
+        "records": records,
         "procedure_volumes": [factories.ProcedureVolumeFactory.build(surgeon=surgeon, count=120)],
         "satisfaction": factories.SatisfactionScoreFactory.build(surgeon=surgeon),
         "exclusion_matches": [],

@@ -13,7 +13,7 @@ Board = BoardCertification.Board
 
 
 def evaluate(*certs, specialty=Specialty.ORTHOPAEDIC_SPINE):
-    dossier = clean_dossier(board_certifications=list(certs))
+    dossier = clean_dossier(board_certification=list(certs))
     dossier.surgeon.specialty = specialty
     return board_certification.evaluate(dossier, as_of=AS_OF)
 
@@ -71,5 +71,5 @@ def test_no_certificate_on_file_needs_review_not_fail():
 
 
 def test_feed_down_is_unknown():
-    dossier = clean_dossier(board_certifications=None)
+    dossier = clean_dossier(board_certification=None)
     assert board_certification.evaluate(dossier, as_of=AS_OF).outcome == Outcome.UNKNOWN

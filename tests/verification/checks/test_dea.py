@@ -13,7 +13,7 @@ from .builders import AS_OF, clean_dossier
 
 
 def evaluate(*registrations):
-    return dea.evaluate(clean_dossier(dea_registrations=list(registrations)), as_of=AS_OF)
+    return dea.evaluate(clean_dossier(dea=list(registrations)), as_of=AS_OF)
 
 
 def registration(**fields):
@@ -79,4 +79,4 @@ def test_evidence_and_reason_never_hold_the_full_number():
 
 
 def test_feed_down_is_unknown():
-    assert dea.evaluate(clean_dossier(dea_registrations=None), as_of=AS_OF).outcome == Outcome.UNKNOWN
+    assert dea.evaluate(clean_dossier(dea=None), as_of=AS_OF).outcome == Outcome.UNKNOWN

@@ -10,7 +10,7 @@ from .builders import AS_OF, clean_dossier, volumes
 
 def evaluate(first_issued, *counts, training=None):
     licenses = [factories.StateLicenseFactory.build(first_issued=first_issued)] if first_issued else []
-    dossier = clean_dossier(licenses=licenses, procedure_volumes=volumes(*counts))
+    dossier = clean_dossier(state_board=licenses, procedure_volumes=volumes(*counts))
     dossier.surgeon.training_completed_on = training
     return experience.evaluate(dossier, as_of=AS_OF)
 
@@ -45,7 +45,7 @@ def test_one_year_reads_as_one_year():
 def test_earliest_license_in_any_state_counts():
     old = factories.StateLicenseFactory.build(state="IL", first_issued=dt.date(2001, 1, 1))
     new = factories.StateLicenseFactory.build(state="TX", first_issued=dt.date(2025, 1, 1))
-    dossier = clean_dossier(licenses=[new, old], procedure_volumes=[])
+    dossier = clean_dossier(state_board=[new, old], procedure_volumes=[])
     assert experience.evaluate(dossier, as_of=AS_OF).evidence["years"] == 25
 
 
@@ -60,7 +60,7 @@ def test_no_dates_and_too_few_procedures_needs_review():
 
 def test_leap_day_license_reaches_five_years_on_28_february():
     dossier = clean_dossier(
-        licenses=[factories.StateLicenseFactory.build(first_issued=dt.date(2020, 2, 29))], procedure_volumes=[]
+        state_board=[factories.StateLicenseFactory.build(first_issued=dt.date(2020, 2, 29))], procedure_volumes=[]
     )
     assert experience.evaluate(dossier, as_of=dt.date(2025, 2, 28)).outcome == Outcome.PASS
     assert experience.evaluate(dossier, as_of=dt.date(2025, 2, 27)).outcome == Outcome.FAIL
@@ -72,9 +72,9 @@ def test_thresholds_come_from_settings(settings):
 
 
 def test_license_source_down_is_unknown_unless_volume_already_proves_it():
-    down = clean_dossier(licenses=None, procedure_volumes=volumes(100))
+    down = clean_dossier(state_board=None, procedure_volumes=volumes(100))
     assert experience.evaluate(down, as_of=AS_OF).outcome == Outcome.UNKNOWN
-    enough = clean_dossier(licenses=None, procedure_volumes=volumes(300))
+    enough = clean_dossier(state_board=None, procedure_volumes=volumes(300))
     assert experience.evaluate(enough, as_of=AS_OF).outcome == Outcome.PASS
 
 
@@ -86,7 +86,9 @@ def test_the_figure_is_a_lower_bound_with_the_data_years_it_covers():
 
 
 def test_years_with_a_gap_are_listed_apart():
-    dossier = clean_dossier(licenses=[], procedure_volumes=[*volumes(50, 50, latest=2023), *volumes(40, latest=2019)])
+    dossier = clean_dossier(
+        state_board=[], procedure_volumes=[*volumes(50, 50, latest=2023), *volumes(40, latest=2019)]
+    )
     dossier.surgeon.training_completed_on = dt.date(2023, 1, 1)
 
     assert "at least 140 Medicare spine operations, 2019, 2022–2023" in experience.evaluate(dossier, as_of=AS_OF).reason
@@ -95,7 +97,7 @@ def test_years_with_a_gap_are_listed_apart():
 def test_a_year_two_sources_cover_counts_once_with_the_larger_figure():
     medicare = volumes(120, 90)
     case_log = volumes(200, source=ProcedureVolume.Source.ATTESTED)
-    dossier = clean_dossier(licenses=[], procedure_volumes=[*medicare, *case_log])
+    dossier = clean_dossier(state_board=[], procedure_volumes=[*medicare, *case_log])
     dossier.surgeon.training_completed_on = dt.date(2024, 1, 1)
 
     result = experience.evaluate(dossier, as_of=AS_OF)
@@ -106,3 +108,10 @@ def test_a_year_two_sources_cover_counts_once_with_the_larger_figure():
 
 def test_no_operations_on_record_says_so():
     assert "no spine operations on record" in evaluate(dt.date(2025, 1, 1)).reason
+
+
+def test_a_pass_gives_the_score_its_years_and_operations():
+    by_years = evaluate(dt.date(2014, 3, 1), 120)
+    by_volume = evaluate(None, 200, 150)
+    assert experience.ScoreInputs.from_evidence(by_years.evidence) == experience.ScoreInputs(12, 120)
+    assert experience.ScoreInputs.from_evidence(by_volume.evidence) == experience.ScoreInputs(0, 350)

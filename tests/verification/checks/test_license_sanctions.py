@@ -29,23 +29,23 @@ def test_a_pass_lasts_only_until_the_next_monthly_screening():
 
 
 def test_a_pass_ends_when_the_license_expires_sooner():
-    result = evaluate(licenses=[license(expires=AS_OF + dt.timedelta(days=10))])
+    result = evaluate(state_board=[license(expires=AS_OF + dt.timedelta(days=10))])
     assert result.valid_until == AS_OF + dt.timedelta(days=10)
 
 
 def test_license_expiring_today_still_counts_today():
-    assert evaluate(licenses=[license(expires=AS_OF)]).outcome == Outcome.PASS
+    assert evaluate(state_board=[license(expires=AS_OF)]).outcome == Outcome.PASS
 
 
 def test_license_that_expired_yesterday_fails():
-    result = evaluate(licenses=[license(expires=AS_OF - dt.timedelta(days=1))])
+    result = evaluate(state_board=[license(expires=AS_OF - dt.timedelta(days=1))])
     assert result.outcome == Outcome.FAIL
     assert "expired" in result.reason
 
 
 @pytest.mark.parametrize("status", [CredentialStatus.REVOKED, CredentialStatus.SUSPENDED])
 def test_revoked_or_suspended_license_fails(status):
-    assert evaluate(licenses=[license(status=status)]).outcome == Outcome.FAIL
+    assert evaluate(state_board=[license(status=status)]).outcome == Outcome.FAIL
 
 
 def test_missing_license_in_a_second_practice_state_needs_review():
@@ -55,7 +55,7 @@ def test_missing_license_in_a_second_practice_state_needs_review():
 
 
 def test_self_reported_license_number_needs_review():
-    result = evaluate(licenses=[license(status=CredentialStatus.UNVERIFIED, first_issued=None)])
+    result = evaluate(state_board=[license(status=CredentialStatus.UNVERIFIED, first_issued=None)])
     assert result.outcome == Outcome.NEEDS_REVIEW
     assert "self-reported" in result.reason
 
@@ -96,13 +96,13 @@ def test_reinstated_exclusion_no_longer_counts():
 
 
 def test_exclusion_list_not_loaded_is_unknown_never_fail():
-    result = evaluate(exclusion_matches=None, licenses=[license(status=CredentialStatus.REVOKED)])
+    result = evaluate(exclusion_matches=None, state_board=[license(status=CredentialStatus.REVOKED)])
     assert result.outcome == Outcome.UNKNOWN
     assert result.source_answered is False
 
 
 def test_license_source_down_is_unknown():
-    assert evaluate(licenses=None).outcome == Outcome.UNKNOWN
+    assert evaluate(state_board=None).outcome == Outcome.UNKNOWN
 
 
 def test_evidence_never_carries_the_birth_date_or_exclusion_row_details():
@@ -140,7 +140,7 @@ def test_a_waiver_for_one_of_two_practice_states_leaves_the_exclusion_a_fail():
     row = exclusion_row(npi="1234567893", waiver_state="TX", waiver_date=WAIVED_ON)
     licenses = [license(state="TX"), license(state="OK")]
 
-    result = evaluate(exclusion_matches=[row], practice_states=["OK", "TX"], licenses=licenses)
+    result = evaluate(exclusion_matches=[row], practice_states=["OK", "TX"], state_board=licenses)
 
     assert result.outcome == Outcome.FAIL
 
@@ -154,6 +154,6 @@ def test_a_waiver_granted_after_the_check_date_is_not_yet_in_force():
 def test_a_waived_exclusion_does_not_hide_a_revoked_license():
     row = exclusion_row(npi="1234567893", waiver_state="TX", waiver_date=WAIVED_ON)
 
-    result = evaluate(exclusion_matches=[row], licenses=[license(status=CredentialStatus.REVOKED)])
+    result = evaluate(exclusion_matches=[row], state_board=[license(status=CredentialStatus.REVOKED)])
 
     assert result.outcome == Outcome.FAIL and "License problem" in result.reason

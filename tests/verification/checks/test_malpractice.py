@@ -10,7 +10,7 @@ from .builders import AS_OF, clean_dossier
 
 
 def evaluate(*policies):
-    return malpractice.evaluate(clean_dossier(malpractice_policies=list(policies)), as_of=AS_OF)
+    return malpractice.evaluate(clean_dossier(malpractice=list(policies)), as_of=AS_OF)
 
 
 def policy(**fields):
@@ -62,4 +62,4 @@ def test_no_policy_on_file_needs_review():
 
 
 def test_feed_down_is_unknown():
-    assert malpractice.evaluate(clean_dossier(malpractice_policies=None), as_of=AS_OF).outcome == Outcome.UNKNOWN
+    assert malpractice.evaluate(clean_dossier(malpractice=None), as_of=AS_OF).outcome == Outcome.UNKNOWN

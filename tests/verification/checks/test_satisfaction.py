@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 from tests import factories
 from verification.checks import satisfaction
@@ -52,3 +53,9 @@ def test_stale_survey_period_is_unknown():
 def test_evidence_reports_n_beside_the_score():
     evidence = evaluate(score="9.10", responses=120).evidence
     assert evidence["score"] == "9.10" and evidence["responses"] == 120
+
+
+def test_a_pass_gives_the_score_its_score_and_sample_size():
+    result = evaluate(score="9.10", responses=64)
+    assert result.outcome == Outcome.PASS
+    assert satisfaction.ScoreInputs.from_evidence(result.evidence) == satisfaction.ScoreInputs(Decimal("9.10"), 64)

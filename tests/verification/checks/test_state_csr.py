@@ -11,7 +11,7 @@ from .builders import AS_OF, clean_dossier
 
 
 def evaluate(states, *registrations, as_of=AS_OF):
-    dossier = clean_dossier(practice_states=states, csr_registrations=list(registrations))
+    dossier = clean_dossier(practice_states=states, state_csr=list(registrations))
     return state_csr.evaluate(dossier, as_of=as_of)
 
 
@@ -72,12 +72,12 @@ def test_a_state_missing_from_the_rules_table_needs_a_human():
 
 
 def test_not_applicable_needs_no_registry_answer():
-    dossier = clean_dossier(practice_states=["TX"], csr_registrations=None)
+    dossier = clean_dossier(practice_states=["TX"], state_csr=None)
     assert state_csr.evaluate(dossier, as_of=AS_OF).outcome == Outcome.NOT_APPLICABLE
 
 
 def test_registry_down_in_a_requiring_state_is_unknown():
-    dossier = clean_dossier(practice_states=["IL"], csr_registrations=None)
+    dossier = clean_dossier(practice_states=["IL"], state_csr=None)
     assert state_csr.evaluate(dossier, as_of=AS_OF).outcome == Outcome.UNKNOWN
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('verification', '0014_license_spelling'),
+        ('verification', '0015_city_list_pointer'),
     ]
 
     operations = [
