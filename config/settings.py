@@ -43,9 +43,11 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "bulksql",
     "directory",
     "verification",
     "api",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -19,7 +19,8 @@ from collections import defaultdict
 
 from django.db import transaction
 
-from directory.db import column_update_by_id, rows_insert
+from bulksql.insert import rows_insert
+from bulksql.update import column_update_by_id
 from directory.models import ProcedureVolume, Surgeon
 
 from .. import events

@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from directory.db import statistics_refresh
+from bulksql.statistics import statistics_refresh
 from directory.models import City, PracticeLocation, Surgeon
 from verification import events
 from verification.models import ExclusionListImport, ExclusionRecord
