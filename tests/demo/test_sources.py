@@ -3,8 +3,8 @@
 import pytest
 from django.utils import timezone
 
-from directory import demo
-from directory.demo import demo_data_seed, vocabulary
+from demo import vocabulary
+from demo.seed import demo_data_seed
 from directory.models import PracticeLocation, ProcedureVolume, Specialty, SpineScope, Surgeon
 from verification.sources.cms_procedures import PUBLISHED_HEADER as CMS_HEADER
 from verification.sources.cms_procedures import cms_procedures_import
@@ -68,5 +68,5 @@ def test_practice_case_logs_count_operations_never_add_on_codes(seeded):
 def test_some_demo_npis_are_deactivated_and_out_of_the_public_directory(seeded):
     deactivated = Surgeon.objects.exclude(npi_deactivated_on=None)
 
-    assert deactivated.count() == 160 // demo.vocabulary.DEACTIVATED_EVERY
+    assert deactivated.count() == 160 // vocabulary.DEACTIVATED_EVERY
     assert not Surgeon.objects.public().filter(id__in=deactivated).exists()

@@ -2,7 +2,7 @@
 
 import itertools
 
-from ..models import (
+from directory.models import (
     Gender,
     Specialty,
 )
