@@ -28,12 +28,12 @@ SEARCH_PAGE_SIZE = 20
 @require_GET
 def home(request):
     context = {"cities": selectors.city_list_with_status(), "pages": PAGES}
-    return render(request, "directory/home.html", context)
+    return render(request, "verification/home.html", context)
 
 
 @require_GET
 def city_index(request):
-    return render(request, "directory/city_index.html", {"cities": selectors.city_list_with_status()})
+    return render(request, "verification/city_index.html", {"cities": selectors.city_list_with_status()})
 
 
 def _etag_matches(request, etag: str) -> bool:
@@ -45,7 +45,7 @@ def _etag_matches(request, etag: str) -> bool:
 def city_detail(request, slug):
     city_id, snapshot_id, _ = publication.city_pointer_fresh(slug=slug)
     if snapshot_id is None:
-        return render(request, "directory/city.html", {"city": directory_selectors.city_get(slug=slug)})
+        return render(request, "verification/city.html", {"city": directory_selectors.city_get(slug=slug)})
     etag = f'"snapshot-{snapshot_id}"'
     if _etag_matches(request, etag):
         response = HttpResponseNotModified()
@@ -92,7 +92,7 @@ def surgeon_detail(request, npi):
     if not is_valid_npi(npi):
         raise Http404("No surgeon with that NPI")
     surgeon = directory_selectors.surgeon_get(npi=npi, deactivated_too=True)
-    jsonld = physician_jsonld(surgeon, url=settings.SITE_URL + reverse("directory:surgeon", args=[npi]))
+    jsonld = physician_jsonld(surgeon, url=settings.SITE_URL + reverse("verification:surgeon", args=[npi]))
     context = {"surgeon": surgeon, "jsonld": jsonld, **selectors.surgeon_verification_get(surgeon_id=surgeon.id)}
     return render(request, "verification/surgeon.html", context)
 
