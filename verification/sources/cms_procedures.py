@@ -25,8 +25,11 @@ from directory.models import ProcedureVolume, Surgeon
 
 from .. import events
 from ..spine_scope import spine_volume_peaks_refresh
-from .rows import CsvRows, HeaderError, ImportSummary, Progress, chunked
+from .chunks import chunked
+from .csv_rows import CsvRows, HeaderError
+from .progress import Progress
 from .spine_codes import SPINE_CODES
+from .summary import ImportSummary
 
 NPI, CODE, SERVICES = "Rndrng_NPI", "HCPCS_Cd", "Tot_Srvcs"
 LAYOUT = 'the CMS "Medicare Physician & Other Practitioners - by Provider and Service" file'

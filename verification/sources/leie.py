@@ -34,7 +34,10 @@ from directory.models import City, PracticeLocation, Surgeon
 from verification import events
 from verification.models import ExclusionListImport, ExclusionRecord
 
-from .rows import CsvRows, HeaderError, ImportSummary, Progress, chunked
+from .chunks import chunked
+from .csv_rows import CsvRows, HeaderError
+from .progress import Progress
+from .summary import ImportSummary
 
 SOURCE = "oig_leie"
 LEIE_HEADER = (
