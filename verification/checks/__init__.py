@@ -10,7 +10,3 @@ CHECKS: dict[str, ModuleType] = {
 }
 REQUIRED_CHECKS = tuple(CHECKS)
 SANCTIONS_CHECKS = (license_sanctions.KEY,)
-
-
-def check_title(key: str) -> str:
-    return CHECKS[key].TITLE
