@@ -37,6 +37,17 @@ def _isolated_cache():
     clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request to a Spanish page leaves Spanish active in the thread, so a later test's reverse() would give /es/
+    addresses: each test starts, as a fresh process does, in the default language."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def roles(db):
     """The staff roles the data migrations install; a transactional test's flush deletes them, so tests ask here."""
