@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -24,6 +25,11 @@ else:
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# A city's and a surgeon's public pages are verification's listing pages: the project says so, not directory.
+ABSOLUTE_URL_OVERRIDES = {
+    "directory.city": lambda city: reverse("verification:city", args=[city.slug]),
+    "directory.surgeon": lambda surgeon: reverse("verification:surgeon", args=[surgeon.npi]),
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,9 +49,11 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "bulksql",
     "directory",
     "verification",
     "api",
+    "demo",
 ]
 
 MIDDLEWARE = [

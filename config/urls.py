@@ -5,13 +5,15 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from directory import urls as directory_urls
-from directory.sitemaps import SITEMAPS
+from directory import sitemaps as directory_sitemaps
 from directory.views import healthz, language_choose, robots_txt
-from verification import urls as verification_urls
+from verification import sitemaps as verification_sitemaps
 
 admin.site.site_header = "Spine Surgeon Directory — verification admin"
 admin.site.site_title = "Verification admin"
+
+# Home and the city index first, then the directory's pages, then every city's list and profile.
+SITEMAPS = {**verification_sitemaps.INDEX, **directory_sitemaps.SITEMAPS, **verification_sitemaps.LISTINGS}
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -22,9 +24,10 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="django.contrib.sitemaps.views.sitemap"),
     path("language/<str:code>/", language_choose, name="language_choose"),
 ]
-# One public namespace: listing pages (verification) and directory pages share "directory:".
-# Patient pages in English without a prefix and in Spanish under /es/.
+# Patient pages, each app's under its own namespace ("verification:" listing pages, "directory:" the rest), in
+# English without a prefix and in Spanish under /es/.
 urlpatterns += i18n_patterns(
-    path("", include((verification_urls.urlpatterns + directory_urls.urlpatterns, "directory"))),
+    path("", include("verification.urls")),
+    path("", include("directory.urls")),
     prefix_default_language=False,
 )

@@ -16,6 +16,4 @@ class DirectoryConfig(AppConfig):
     verbose_name = "Directory"
 
     def ready(self):
-        from . import lookups  # noqa: F401 - registers the any_of lookup
-
         connection_created.connect(_sqlite_functions, dispatch_uid="directory_sqlite_functions")

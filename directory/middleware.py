@@ -9,8 +9,6 @@ from django.urls import translate_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-PATIENT_NAMESPACE = "directory"
-
 
 class PreferredLanguageMiddleware:
     def __init__(self, get_response):
@@ -28,7 +26,7 @@ class PreferredLanguageMiddleware:
         if wanted == settings.LANGUAGE_CODE:
             return None
         target = translate_url(request.path, wanted)
-        if target == request.path:
+        if target == request.path:  # not a patient page: only those have a Spanish path
             return None
         query = request.META.get("QUERY_STRING", "")
         response = HttpResponseRedirect(f"{target}?{query}" if query else target)
@@ -41,6 +39,5 @@ class PreferredLanguageMiddleware:
         return (
             request.method in ("GET", "HEAD")
             and match is not None
-            and match.namespace == PATIENT_NAMESPACE
             and translation.get_language_from_path(request.path_info) is None
         )

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from .geo import zip_centroid
@@ -110,9 +109,6 @@ class City(TimeStamped):
     def __str__(self):
         return f"{self.name}, {self.state}"
 
-    def get_absolute_url(self):
-        return reverse("directory:city", args=[self.slug])
-
 
 class SurgeonQuerySet(models.QuerySet):
     def public(self):
@@ -184,9 +180,6 @@ class Surgeon(TimeStamped):
         if update_fields is not None and self.SPINE_SCOPE_INPUTS & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "spine_scope"}
         super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("directory:surgeon", args=[self.npi])
 
     @property
     def taxonomy_list(self) -> list[str]:

@@ -1,13 +1,9 @@
-"""sitemap.xml: static pages, FBSS pages, cities and surgeon profiles, each in every language with hreflang."""
+"""The directory's part of sitemap.xml: its static pages and the FBSS pages, each in every language with hreflang."""
 
-from collections.abc import Sequence
-
-from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from .education import PAGES
-from .models import City, Surgeon
 
 
 class PatientSitemap(Sitemap):
@@ -18,18 +14,20 @@ class PatientSitemap(Sitemap):
     x_default = True
 
 
-class StaticSitemap(PatientSitemap):
+class NamedPagesSitemap(PatientSitemap):
+    """Pages without arguments, by URL name."""
+
+    names: tuple[str, ...] = ()
+
     def items(self):
-        return [
-            "directory:home",
-            "directory:city_index",
-            "directory:education_index",
-            "directory:how_we_verify",
-            "directory:privacy",
-        ]
+        return list(self.names)
 
     def location(self, item):
         return reverse(item)
+
+
+class StaticSitemap(NamedPagesSitemap):
+    names = ("directory:education_index", "directory:how_we_verify", "directory:privacy")
 
 
 class EducationSitemap(PatientSitemap):
@@ -43,53 +41,4 @@ class EducationSitemap(PatientSitemap):
         return item.last_reviewed
 
 
-class CitySitemap(PatientSitemap):
-    def items(self):
-        return City.objects.order_by("slug").only("slug", "updated_at")
-
-    def lastmod(self, item):
-        return item.updated_at
-
-
-class PerLanguage(Sequence):
-    """(row, language) pairs over a queryset, read one page at a time.
-
-    Django's i18n sitemap builds every pair in memory; at 100,000 surgeons that read the whole table per page.
-    """
-
-    def __init__(self, queryset, languages: list[str]):
-        self.queryset, self.languages = queryset, languages
-
-    def __len__(self):
-        return self.queryset.count() * len(self.languages)
-
-    def __getitem__(self, index):
-        n = len(self.languages)
-        if not isinstance(index, slice):
-            return (self.queryset[index // n], self.languages[index % n])
-        start, stop, _ = index.indices(len(self))
-        rows = self.queryset[start // n : (stop + n - 1) // n]
-        pairs = [(row, language) for row in rows for language in self.languages]
-        skip = start % n
-        return pairs[skip : skip + max(stop - start, 0)]
-
-
-class SurgeonSitemap(PatientSitemap):
-    limit = 10000
-
-    def items(self):
-        return Surgeon.objects.public().order_by("npi").only("npi", "updated_at")
-
-    def _items(self):
-        return PerLanguage(self.items(), [code for code, _ in settings.LANGUAGES])
-
-    def lastmod(self, item):
-        return item.updated_at
-
-
-SITEMAPS = {
-    "static": StaticSitemap,
-    "education": EducationSitemap,
-    "cities": CitySitemap,
-    "surgeons": SurgeonSitemap,
-}
+SITEMAPS = {"static": StaticSitemap, "education": EducationSitemap}

@@ -1,9 +1,10 @@
-"""Directory pages; combined with the listing pages under the "directory" namespace in config/urls.py."""
+"""Directory pages, under the "directory" namespace: consultation requests, the FBSS pages, how we verify, privacy."""
 
 from django.urls import path
 
 from . import views
 
+app_name = "directory"
 urlpatterns = [
     path("surgeons/<str:npi>/consult/", views.consultation_request, name="consultation"),
     path("surgeons/<str:npi>/consult/sent/", views.consultation_sent, name="consultation_sent"),

@@ -37,6 +37,43 @@ def _isolated_cache():
     clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request to a Spanish page leaves Spanish active in the thread, so a later test's reverse() would give /es/
+    addresses: each test starts, as a fresh process does, in the default language."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def roles(db):
+    """The staff roles the data migrations install; a transactional test's flush deletes them, so tests ask here."""
+    from django.contrib.auth.models import Group, Permission
+
+    from directory.roles import patient_liaison_install
+    from verification.roles import roles_install
+
+    roles_install(Group, Permission)
+    patient_liaison_install(Group, Permission)
+
+
+@pytest.fixture
+def make_staff(roles):
+    """A staff user holding one role (Reviewer, Publisher, Patient liaison)."""
+    from django.contrib.auth.models import Group, User
+
+    def make(role: str, username: str = ""):
+        username = username or role.lower().replace(" ", "") + "1"
+        user = User.objects.create_user(username, password="pw-Very-long-123", is_staff=True)
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
 @pytest.fixture
 def city(db):
     return factories.CityFactory()

@@ -57,7 +57,7 @@ def page_variant(language: str) -> str:
 def _page_renderer(language: str) -> Callable:
     def render(snapshot, entries) -> bytes:
         with translation.override(language):
-            path = reverse("directory:city", args=[snapshot.city.slug])
+            path = reverse("verification:city", args=[snapshot.city.slug])
             context = {
                 "city": snapshot.city,
                 "snapshot": snapshot,

@@ -9,8 +9,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from bulksql.insert import JsonText, rows_insert
+from bulksql.locks import advisory_locks_take
+from bulksql.statistics import statistics_refresh
 from config.celery import send
-from directory.db import SURGEON_RESULTS_LOCK, JsonText, advisory_locks_take, rows_insert, statistics_refresh
 from directory.models import Surgeon
 
 from .checks import CHECKS, SANCTIONS_CHECKS
@@ -19,6 +21,8 @@ from .dossier import dossiers_load
 from .models import CheckResult, ReviewDecision, VerificationBatch, VerificationRun
 
 logger = logging.getLogger(__name__)
+# The advisory-lock namespace (the first of PostgreSQL's two lock keys) of a surgeon's results.
+SURGEON_RESULTS_LOCK = 1
 Kind = VerificationRun.Kind
 
 

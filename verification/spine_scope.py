@@ -13,7 +13,7 @@ from django.utils import timezone
 from directory.models import ProcedureVolume, Surgeon
 
 from . import events
-from .sources.rows import chunked
+from .sources.chunks import chunked
 from .sources.spine_codes import PRIMARY_CODES
 
 PEAK_FIELDS = ("spine_volume_peak", "spine_volume_peak_year", "spine_scope", "updated_at")

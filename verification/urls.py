@@ -1,9 +1,10 @@
-"""Public listing pages; combined with the directory pages under the "directory" namespace."""
+"""Public listing pages, under the "verification" namespace: home, cities, a city's lists, profiles, search."""
 
 from django.urls import path
 
 from . import views
 
+app_name = "verification"
 urlpatterns = [
     path("", views.home, name="home"),
     path("cities/", views.city_index, name="city_index"),

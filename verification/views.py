@@ -26,19 +26,19 @@ SEARCH_PAGE_SIZE = 20
 @require_GET
 def home(request):
     context = {"cities": selectors.city_list_with_status(), "pages": PAGES}
-    return render(request, "directory/home.html", context)
+    return render(request, "verification/home.html", context)
 
 
 @require_GET
 def city_index(request):
-    return render(request, "directory/city_index.html", {"cities": selectors.city_list_with_status()})
+    return render(request, "verification/city_index.html", {"cities": selectors.city_list_with_status()})
 
 
 @require_GET
 def city_detail(request, slug):
     _, snapshot_id, _ = publication.city_pointer_fresh(slug=slug)
     if snapshot_id is None:
-        return render(request, "directory/city.html", {"city": directory_selectors.city_get(slug=slug)})
+        return render(request, "verification/city.html", {"city": directory_selectors.city_get(slug=slug)})
     variant = rendering.page_variant(get_language())
     response = rendering.rendered_response(request, snapshot_id=snapshot_id, variant=variant)
     patch_cache_control(response, public=True, max_age=300)
@@ -73,7 +73,7 @@ def surgeon_detail(request, npi):
     html = cache.get(key)
     if html is None:
         surgeon = directory_selectors.surgeon_get(npi=npi, deactivated_too=True)
-        jsonld = physician_jsonld(surgeon, url=settings.SITE_URL + reverse("directory:surgeon", args=[npi]))
+        jsonld = physician_jsonld(surgeon, url=settings.SITE_URL + reverse("verification:surgeon", args=[npi]))
         context = {"surgeon": surgeon, "jsonld": jsonld, **selectors.surgeon_verification_get(surgeon_id=surgeon.id)}
         html = render(request, "verification/surgeon.html", context).content
         cache.set(key, html, settings.CACHE_TTL_SECONDS)

@@ -9,14 +9,9 @@ def install(apps, schema_editor):
     app_config.models_module = True
     create_permissions(app_config, verbosity=0)
     app_config.models_module = None
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = apps.get_model("auth", "Group").objects.get_or_create(name="Patient liaison")
-    group.permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="directory",
-            codename__in=["see_consultationrequest", "delete_consultationrequest"],
-        )
-    )
+    from directory.roles import patient_liaison_install
+
+    patient_liaison_install(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
     CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
     daily, _ = CrontabSchedule.objects.get_or_create(
         minute="30", hour="4", day_of_week="*", day_of_month="*", month_of_year="*", timezone="UTC"

@@ -72,7 +72,7 @@ def test_another_surgeons_practice_cannot_be_chosen(client, two_practices, city)
 
 def test_city_search_results_link_to_the_form_with_the_practice_in_that_city(client, two_practices):
     surgeon, houston, _ = two_practices
-    page = client.get(reverse("directory:search"), {"q": "Houston"}).text
+    page = client.get(reverse("verification:search"), {"q": "Houston"}).text
     assert url(surgeon, practice=houston.id).replace("&", "&amp;") in page
 
 

@@ -140,17 +140,13 @@ def test_the_retention_sweeper_deletes_old_requests_only(client, surgeon, settin
     assert ConsultationRequest.objects.count() == 1
 
 
-def test_requests_are_visible_only_with_the_dedicated_permission(client, surgeon, admin_user):
-    from django.contrib.auth.models import Group, User
-
+def test_requests_are_visible_only_with_the_dedicated_permission(client, surgeon, make_staff):
     post(client, surgeon)
-    reviewer = User.objects.create_user("rev", password="x-Long-pass-1", is_staff=True)
-    reviewer.groups.add(Group.objects.get(name="Reviewer"))
+    reviewer = make_staff("Reviewer")
     listing = reverse("admin:directory_consultationrequest_changelist")
     client.force_login(reviewer)
     assert client.get(listing).status_code == 403
-    liaison = User.objects.create_user("liaison", password="x-Long-pass-1", is_staff=True)
-    liaison.groups.add(Group.objects.get(name="Patient liaison"))
+    liaison = make_staff("Patient liaison")
     client.force_login(liaison)
     assert client.get(listing).status_code == 200
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from moto.server import ThreadedMotoServer
 
 from directory.models import EvidenceDocument
-from tests.verification.test_reviewer_admin import PDF, _upload, staff
+from tests.verification.test_reviewer_admin import PDF, _upload
 
 BUCKET = "spine-evidence-test"
 
@@ -47,8 +47,8 @@ def bucket(s3_endpoint, settings):
     client.delete_bucket(Bucket=BUCKET)
 
 
-def test_an_upload_lands_in_the_bucket_privately_and_staff_download_it(client, db, surgeon, bucket):
-    response = _upload(client, staff("Reviewer"), surgeon.licenses.get(), "profile.pdf", PDF)
+def test_an_upload_lands_in_the_bucket_privately_and_staff_download_it(client, surgeon, bucket, make_staff):
+    response = _upload(client, make_staff("Reviewer"), surgeon.licenses.get(), "profile.pdf", PDF)
     assert response.status_code == 302
     document = EvidenceDocument.objects.get()
     stored = bucket.get_object(Bucket=BUCKET, Key=document.file.name)

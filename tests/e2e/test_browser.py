@@ -1,12 +1,11 @@
 """A patient and a reviewer, in a real browser."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Group, User
 
 from tests import factories
 from verification import publication
 from verification.models import CheckResult, ExclusionRecord, ReviewDecision
-from verification.roles import roles_install
 
 from ..verification.conftest import clean_surgeon
 from ..verification.test_runs import run_sync
@@ -56,9 +55,8 @@ def test_patient_reads_every_fbss_page(page, shoot, live_server, transactional_d
     assert page.console_errors == [], page.console_errors
 
 
-def test_reviewer_overrides_with_a_reason_and_the_audit_entry_shows(page, shoot, live_server, listed_city):
+def test_reviewer_overrides_with_a_reason_and_the_audit_entry_shows(page, shoot, live_server, listed_city, roles):
     *_, suspect = listed_city
-    roles_install(Group, Permission)  # a transactional test starts from flushed tables
     reviewer = User.objects.create_user("rita", password="Review-Pass-2026!", is_staff=True)
     reviewer.groups.add(Group.objects.get(name="Reviewer"))
     page.goto(live_server.url + "/admin/")

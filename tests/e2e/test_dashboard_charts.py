@@ -1,11 +1,10 @@
 """The dashboard's chart labels fit their column in a real browser: wrapped, never cut, never under a bar."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Group, User
 
 from tests import factories
 from verification import charts
-from verification.roles import roles_install
 
 from ..verification.conftest import clean_surgeon
 from ..verification.test_runs import run_sync
@@ -24,12 +23,11 @@ MEASURE = """() => [...document.querySelectorAll('svg[role=img]')].map(svg => ({
 
 
 @pytest.fixture
-def reviewer_on_the_dashboard(page, live_server, transactional_db):
+def reviewer_on_the_dashboard(page, live_server, transactional_db, roles):
     factories.exclusion_list_load()
     clean_surgeon(factories.CityFactory(name="Rancho Santa Margarita Heights", state="CA"))
     clean_surgeon(factories.CityFactory(name="Houston", state="TX"))
     run_sync()
-    roles_install(Group, Permission)  # a transactional test starts from flushed tables
     User.objects.create_user("rita", password="Review-Pass-2026!", is_staff=True).groups.add(
         Group.objects.get(name="Reviewer")
     )

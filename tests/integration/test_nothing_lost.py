@@ -12,8 +12,8 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from demo.seed import demo_data_seed
 from directory.consultations import consultation_requests_resend
-from directory.demo import demo_data_seed
 from directory.models import ConsultationRequest, Surgeon
 from tests import factories
 from tests.verification.conftest import clean_surgeon

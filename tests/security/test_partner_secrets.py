@@ -6,7 +6,7 @@ import re
 
 import pytest
 import responses
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
@@ -14,23 +14,15 @@ from django.urls import reverse
 from api import webhooks
 from api.models import Partner, WebhookDelivery
 from verification.models import RankingSnapshot
-from verification.roles import roles_install
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:api_partner_changelist"
 HOOK = "https://partner.example/hooks/spine"
 
 
-def staff(role):
-    roles_install(Group, Permission)  # a transactional test elsewhere may have flushed the roles
-    user = User.objects.create_user(f"{role.lower().replace(' ', '')}1", password="pw-Very-long-123", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
 @pytest.fixture
-def publisher_client(client):
-    client.force_login(staff("Publisher"))
+def publisher_client(client, make_staff):
+    client.force_login(make_staff("Publisher"))
     return client
 
 
@@ -129,22 +121,22 @@ def test_deliveries_are_signed_with_the_rotated_secret(partner, city):
         ("admin:api_webhookdelivery_changelist", False),
     ],
 )
-def test_no_role_but_publisher_can_open_partner_records(client, partner, role, page):
-    client.force_login(staff(role))
+def test_no_role_but_publisher_can_open_partner_records(client, partner, role, page, make_staff):
+    client.force_login(make_staff(role))
     name, with_id = page
     response = client.get(reverse(name, args=[partner.id] if with_id else []))
     assert response.status_code == 403
     assert partner.webhook_secret not in response.text
 
 
-def test_reviewers_do_not_see_partner_records_on_the_admin_index(client, partner):
-    client.force_login(staff("Reviewer"))
+def test_reviewers_do_not_see_partner_records_on_the_admin_index(client, partner, make_staff):
+    client.force_login(make_staff("Reviewer"))
     text = client.get(reverse("admin:index")).text
     assert "Partners" not in text and "Webhook deliveries" not in text
 
 
-def test_publishers_and_superusers_open_partner_records(client, partner, admin_user):
-    for user in (staff("Publisher"), admin_user):
+def test_publishers_and_superusers_open_partner_records(client, partner, admin_user, make_staff):
+    for user in (make_staff("Publisher"), admin_user):
         client.force_login(user)
         assert client.get(reverse("admin:api_partner_change", args=[partner.id])).status_code == 200
 

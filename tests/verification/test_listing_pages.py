@@ -39,7 +39,7 @@ def test_city_page_shows_the_ranked_list_with_a_badge_per_criterion(client, publ
     assert text.count('class="badge badge--') >= 70
     assert "(n=120)" in text
     assert "Document on file" in text or "Primary source" in text
-    assert reverse("directory:city_history", args=[city.slug]) in text
+    assert reverse("verification:city_history", args=[city.slug]) in text
     assert "#ranking-method" in text
 
 
@@ -97,19 +97,19 @@ def test_uncached_city_page_query_count_does_not_grow_with_data(
 
 def test_home_and_city_index_show_which_cities_have_lists(client, published, city):
     assert "Top-ten list published" in client.get("/").text
-    assert "Published" in client.get(reverse("directory:city_index")).text
+    assert "Published" in client.get(reverse("verification:city_index")).text
 
 
 def test_history_lists_past_snapshots_and_each_opens(client, published, city):
     _, snapshot = published
-    text = client.get(reverse("directory:city_history", args=[city.slug])).text
-    url = reverse("directory:snapshot", args=[city.slug, snapshot.id])
+    text = client.get(reverse("verification:city_history", args=[city.slug])).text
+    url = reverse("verification:snapshot", args=[city.slug, snapshot.id])
     assert url in text
     assert client.get(url).status_code == 200
 
 
 def test_unknown_snapshot_is_404(client, published, city):
-    assert client.get(reverse("directory:snapshot", args=[city.slug, 999999])).status_code == 404
+    assert client.get(reverse("verification:snapshot", args=[city.slug, 999999])).status_code == 404
 
 
 def test_profile_shows_the_full_verification_record_and_listing(client, published, city):

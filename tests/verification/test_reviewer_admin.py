@@ -1,7 +1,6 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -16,20 +15,14 @@ QUEUE = "admin:verification_review_queue"
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def staff(role):
-    user = User.objects.create_user(f"{role.lower()}1", password="pw-Very-long-123", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
+@pytest.fixture
+def reviewer(make_staff):
+    return make_staff("Reviewer")
 
 
 @pytest.fixture
-def reviewer(db):
-    return staff("Reviewer")
-
-
-@pytest.fixture
-def publisher(db):
-    return staff("Publisher")
+def publisher(make_staff):
+    return make_staff("Publisher")
 
 
 @pytest.fixture

@@ -14,10 +14,8 @@ CHANGELIST = "admin:directory_surgeon_changelist"
 
 
 @pytest.fixture
-def reviewer():
-    user = User.objects.create_user("reviewer1", password="pw-Very-long-123", is_staff=True)
-    user.groups.add(Group.objects.get(name="Reviewer"))
-    return user
+def reviewer(make_staff):
+    return make_staff("Reviewer")
 
 
 def orthopaedic(**fields):
@@ -129,7 +127,7 @@ def test_a_confirmation_can_be_withdrawn(client, reviewer):
     assert surgeon.spine_scope == SpineScope.NOT_SHOWN and surgeon.spine_practice_confirmation == ""
 
 
-def test_staff_without_the_reviewer_permission_cannot_confirm(client):
+def test_staff_without_the_reviewer_permission_cannot_confirm(client, roles):
     clerk = User.objects.create_user("clerk", password="pw-Very-long-123", is_staff=True)
     clerk.user_permissions.add(*Group.objects.get(name="Reviewer").permissions.filter(codename="view_surgeon"))
     surgeon = orthopaedic()

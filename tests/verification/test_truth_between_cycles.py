@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -43,10 +42,8 @@ def twelve(make_clean_surgeon, exclusion_list_loaded, city):
 
 
 @pytest.fixture
-def publisher(db):
-    user = User.objects.create_user("publisher1", password="pw-Very-long-123", is_staff=True)
-    user.groups.add(Group.objects.get(name="Publisher"))
-    return user
+def publisher(make_staff):
+    return make_staff("Publisher")
 
 
 def test_a_reviewer_confirming_a_fail_delists_at_once_and_the_next_surgeon_moves_up(client, twelve, city, publisher):

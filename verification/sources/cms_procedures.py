@@ -19,13 +19,17 @@ from collections import defaultdict
 
 from django.db import transaction
 
-from directory.db import column_update_by_id, rows_insert
+from bulksql.insert import rows_insert
+from bulksql.update import column_update_by_id
 from directory.models import ProcedureVolume, Surgeon
 
 from .. import events
 from ..spine_scope import spine_volume_peaks_refresh
-from .rows import CsvRows, HeaderError, ImportSummary, Progress, chunked
+from .chunks import chunked
+from .csv_rows import CsvRows, HeaderError
+from .progress import Progress
 from .spine_codes import SPINE_CODES
+from .summary import ImportSummary
 
 NPI, CODE, SERVICES = "Rndrng_NPI", "HCPCS_Cd", "Tot_Srvcs"
 LAYOUT = 'the CMS "Medicare Physician & Other Practitioners - by Provider and Service" file'

@@ -26,9 +26,12 @@ from directory.models import PracticeGroup, PracticeLocation, Surgeon
 from directory.phones import phone_e164
 
 from .. import events
+from .chunks import chunked
+from .csv_rows import CsvRows, HeaderError
 from .nppes import postal_code5
+from .progress import Progress
 from .providers import Cities, PracticeAddress, address_case, location_match, same_text
-from .rows import CsvRows, HeaderError, ImportSummary, Progress, chunked
+from .summary import ImportSummary
 
 DAC_HEADER = (
     "NPI,Ind_PAC_ID,Ind_enrl_ID,Provider Last Name,Provider First Name,Provider Middle Name,suff,gndr,Cred,Med_sch,"

@@ -29,12 +29,15 @@ from django.db import connection, transaction
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from directory.db import statistics_refresh
+from bulksql.statistics import statistics_refresh
 from directory.models import City, PracticeLocation, Surgeon
 from verification import events
 from verification.models import ExclusionListImport, ExclusionRecord
 
-from .rows import CsvRows, HeaderError, ImportSummary, Progress, chunked
+from .chunks import chunked
+from .csv_rows import CsvRows, HeaderError
+from .progress import Progress
+from .summary import ImportSummary
 
 SOURCE = "oig_leie"
 LEIE_HEADER = (

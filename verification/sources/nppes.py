@@ -18,8 +18,9 @@ from directory.models import Degree, Gender, Surgeon
 from verification.models import SourceDiscrepancy
 
 from .http import SourceUnavailable, source_get_json, source_session
+from .progress import Progress
 from .providers import PracticeAddress, Provider, Taxonomy, providers_upsert
-from .rows import ImportSummary, Progress
+from .summary import ImportSummary
 
 NPPES_URL = "https://npiregistry.cms.hhs.gov/api/"
 NPPES_VERSION = "2.1"

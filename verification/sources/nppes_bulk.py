@@ -20,9 +20,12 @@ from django.utils import timezone
 from directory.models import Specialty, Surgeon
 
 from .. import events
+from .chunks import chunked
+from .csv_rows import CsvRows, HeaderError
 from .nppes import degree_from_credential, gender_from_code, postal_code5
+from .progress import Progress
 from .providers import SURGEON_TAXONOMIES, PracticeAddress, Provider, Taxonomy, providers_upsert
-from .rows import CsvRows, HeaderError, ImportSummary, Progress, chunked
+from .summary import ImportSummary
 
 LAYOUT = "the NPPES Data Dissemination file (npidata_pfile_….csv)"
 SLOTS = range(1, 16)

@@ -23,7 +23,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 from directory.models import Surgeon
 
 from .. import events
-from .rows import CsvRows, HeaderError, ImportSummary, Progress, chunked
+from .chunks import chunked
+from .csv_rows import CsvRows, HeaderError
+from .progress import Progress
+from .summary import ImportSummary
 
 HEADER = ("NPI", "NPPES Deactivation Date")
 LAYOUT = "CMS's NPPES Deactivated NPI Report"

@@ -32,7 +32,8 @@ from directory.npi import is_valid_npi
 from directory.phones import phone_e164
 
 from .. import events
-from .rows import ImportSummary, chunked
+from .chunks import chunked
+from .summary import ImportSummary
 
 # Who is stored: spine surgeons, and orthopaedic surgeons whose spine practice may yet be shown.
 SURGEON_TAXONOMIES = SPINE_TAXONOMIES | ORTHOPAEDIC_TAXONOMIES

@@ -23,7 +23,10 @@ from django.utils import timezone
 from directory.models import SatisfactionScore, Surgeon, SurveyResponse
 
 from .. import events
-from .rows import CsvRows, HeaderError, ImportSummary, Progress, chunked
+from .chunks import chunked
+from .csv_rows import CsvRows, HeaderError
+from .progress import Progress
+from .summary import ImportSummary
 
 SURVEY_HEADER = ("response_id", "npi", "response_date", "score", "verified_patient")
 LEGACY_SURVEY_HEADER = SURVEY_HEADER[1:]  # exports before response ids: still read

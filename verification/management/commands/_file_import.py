@@ -5,7 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from verification.sources.rows import ImportSummary, Progress, file_progress_bar, import_timed, summary_write
+from verification.sources.progress import Progress, file_progress_bar
+from verification.sources.summary import ImportSummary, import_timed, summary_write
 
 
 def file_import_run(command: BaseCommand, path: Path, importer: Callable[[Progress], ImportSummary]) -> None:

@@ -2,7 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from verification.sources.http import HostNotAllowed, SourceUnavailable
 from verification.sources.nppes import NppesQueryError, nppes_import
-from verification.sources.rows import import_timed, progress_bar, summary_write
+from verification.sources.progress import progress_bar
+from verification.sources.summary import import_timed, summary_write
 
 
 class Command(BaseCommand):

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from verification.sources.nppes_deactivations import nppes_deactivations_import
-from verification.sources.rows import import_timed, progress_bar, summary_write
+from verification.sources.progress import progress_bar
+from verification.sources.summary import import_timed, summary_write
 
 
 class Command(BaseCommand):

@@ -23,8 +23,8 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ..db import statistics_refresh
-from ..models import (
+from bulksql.statistics import statistics_refresh
+from directory.models import (
     BoardCertification,
     City,
     DEARegistration,
@@ -38,21 +38,18 @@ from ..models import (
     StateLicense,
     Surgeon,
 )
+
 from .files import DemoFiles
 from .people import Seeder
 from .plan import Planned
 from .tables import insert_rows, wipe
 from .vocabulary import (
     CHUNK_SURGEONS,
-    CSR_STATES,
     LEIE_HEADER,
     LEIE_UNRELATED_ROWS,
     MAX_CITIES,
-    NAMED_CITIES,
     UNRELATED_DEACTIVATIONS,
 )
-
-__all__ = ["CSR_STATES", "LEIE_HEADER", "LEIE_UNRELATED_ROWS", "NAMED_CITIES", "DemoSeedSummary", "demo_data_seed"]
 
 Progress = Callable[[int], object]
 

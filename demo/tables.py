@@ -2,34 +2,31 @@
 
 import operator
 
-from django.apps import apps
 from django.db import connection
 
-from ..db import column_defaults
+from bulksql.insert import column_defaults
+from directory import models as directory
+from verification import models as verification
+
 from .plan import Row
+
+# Children first: what a previous seed created in both apps (users, partners and schedules are kept).
+SEEDED = [
+    verification.CityListPointer, verification.RankingEntry.results.through, verification.RankingEntry,
+    verification.RenderedList,
+    verification.RankingSnapshot, verification.ReviewDecision, verification.CheckResult,
+    verification.VerificationBatch, verification.VerificationRun, verification.ExclusionRecord,
+    verification.ExclusionListImport, verification.SourceDiscrepancy,
+    directory.EvidenceDocument, directory.ConsultationRequest, directory.DisciplinaryAction, directory.StateLicense,
+    directory.BoardCertification, directory.DEARegistration, directory.StateControlledSubstanceRegistration,
+    directory.MalpracticePolicy, directory.ProcedureVolume, directory.SatisfactionScore, directory.SurveyResponse,
+    directory.PracticeLocation, directory.PracticeGroup, directory.Surgeon, directory.City,
+]  # fmt: skip
 
 
 def wipe() -> None:
     """Delete what a previous seed created, children first, with plain DELETEs (no per-row signals)."""
-    verification = [
-        apps.get_model("verification", name)
-        for name in (
-            "CityListPointer", "RankingEntry", "RenderedList", "RankingSnapshot", "ReviewDecision", "CheckResult",
-            "VerificationBatch",
-            "VerificationRun", "ExclusionRecord", "ExclusionListImport", "SourceDiscrepancy",
-        )
-    ]  # fmt: skip
-    ranking_entry_results = apps.get_model("verification", "RankingEntry").results.through
-    directory = [
-        apps.get_model("directory", name)
-        for name in (
-            "EvidenceDocument", "ConsultationRequest", "DisciplinaryAction", "StateLicense", "BoardCertification",
-            "DEARegistration", "StateControlledSubstanceRegistration", "MalpracticePolicy", "ProcedureVolume",
-            "SatisfactionScore", "SurveyResponse", "PracticeLocation", "PracticeGroup", "Surgeon", "City",
-        )
-    ]  # fmt: skip
-    tables = [connection.ops.quote_name(m._meta.db_table) for m in (verification[0], ranking_entry_results)]
-    tables += [connection.ops.quote_name(m._meta.db_table) for m in (*verification[1:], *directory)]
+    tables = [connection.ops.quote_name(model._meta.db_table) for model in SEEDED]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One TRUNCATE skips a foreign-key check per deleted row, and fails loudly if a table we do not

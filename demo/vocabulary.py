@@ -2,22 +2,24 @@
 
 import itertools
 
-from ..models import (
+from directory.models import (
     Gender,
     Specialty,
 )
+from verification.sources.cms_procedures import PUBLISHED_HEADER as CMS_HEADER
+from verification.sources.dac import DAC_HEADER
+from verification.sources.leie import LEIE_HEADER
+from verification.sources.spine_codes import ADD_ON_CODES
+
+__all__ = ["ADD_ON_CODES", "CMS_HEADER", "DAC_HEADER", "LEIE_HEADER"]  # the importers' own, re-exported
 
 CHUNK_SURGEONS = 2000  # surgeons generated and written per round: bounded memory at any size
 MAX_CITIES = 20_000
 CLEAN_SHARE = 0.6
 LEIE_UNRELATED_ROWS = 300
 
-# Mirrors the LEIE importer's header and the states that issue controlled-substance registrations
-# (verification.checks.state_csr.STATE_RULES); directory never imports verification, a test keeps them equal.
-LEIE_HEADER = (
-    "LASTNAME,FIRSTNAME,MIDNAME,BUSNAME,GENERAL,SPECIALTY,UPIN,NPI,DOB,ADDRESS,CITY,STATE,ZIP,"
-    "EXCLTYPE,EXCLDATE,REINDATE,WAIVERDATE,WVRSTATE"
-).split(",")
+# The states that issue controlled-substance registrations today (verification.checks.state_csr.STATE_RULES);
+# a test keeps them equal.
 CSR_STATES = frozenset("AL CT DE DC HI ID IL IN IA LA MD MA MI MO NV NJ NM OK RI SC SD UT WY PR GU".split())
 US_STATES = (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH "
@@ -114,9 +116,6 @@ CARRIERS = [
 ]
 ORTHO_CODES = ["63030", "63047", "63045", "22612", "22630", "22633", "22840", "22842", "22551", "63042", "22845"]
 NEURO_CODES = ["22551", "63047", "63030", "63045", "22845", "22600", "63081", "63650", "63685", "22612", "22842"]
-# Mirrors verification/sources/spine_cpt_codes.csv for the codes above (global period ZZZ: billed with a primary
-# code, not an operation); directory never imports verification, a test keeps them equal.
-ADD_ON_CODES = frozenset({"22840", "22842", "22845"})
 OFFICE_VISIT = "99213"  # a non-spine line of the demo CMS file, as a real one is full of them
 # NUCC taxonomies as NPPES lists them, primary first, per demo specialty; some general orthopaedic surgeons also
 # list a subspecialty.
@@ -188,20 +187,6 @@ DEFECTS = [
 CSR_DEFECTS = frozenset({"csr_missing", "csr_expired"})
 SECOND_DEFECTS = [d for d in DEFECTS if d not in CSR_DEFECTS and d != "license_missing_second_state"]
 
-# Mirrors the importers' published headers (verification.sources.dac.DAC_HEADER and cms_procedures.PUBLISHED_HEADER);
-# directory never imports verification, a test keeps them equal.
-DAC_HEADER = (
-    "NPI,Ind_PAC_ID,Ind_enrl_ID,Provider Last Name,Provider First Name,Provider Middle Name,suff,gndr,Cred,Med_sch,"
-    "Grd_yr,pri_spec,sec_spec_1,sec_spec_2,sec_spec_3,sec_spec_4,sec_spec_all,Telehlth,Facility Name,org_pac_id,"
-    "num_org_mem,adr_ln_1,adr_ln_2,ln_2_sprs,City/Town,State,ZIP Code,Telephone Number,ind_assgn,grp_assgn,adrs_id"
-).split(",")
-CMS_HEADER = (
-    "Rndrng_NPI,Rndrng_Prvdr_Last_Org_Name,Rndrng_Prvdr_First_Name,Rndrng_Prvdr_MI,Rndrng_Prvdr_Crdntls,"
-    "Rndrng_Prvdr_Ent_Cd,Rndrng_Prvdr_St1,Rndrng_Prvdr_St2,Rndrng_Prvdr_City,Rndrng_Prvdr_State_Abrvtn,"
-    "Rndrng_Prvdr_State_FIPS,Rndrng_Prvdr_Zip5,Rndrng_Prvdr_RUCA,Rndrng_Prvdr_RUCA_Desc,Rndrng_Prvdr_Cntry,"
-    "Rndrng_Prvdr_Type,Rndrng_Prvdr_Mdcr_Prtcptg_Ind,HCPCS_Cd,HCPCS_Desc,HCPCS_Drug_Ind,Place_Of_Srvc,Tot_Benes,"
-    "Tot_Srvcs,Tot_Bene_Day_Srvcs,Avg_Sbmtd_Chrg,Avg_Mdcr_Alowd_Amt,Avg_Mdcr_Pymt_Amt,Avg_Mdcr_Stdzd_Amt"
-).split(",")
 DAC_FILE = "DAC_NationalDownloadableFile.csv"
 CMS_FILE = "MUP_PHY_Prov_Svc.csv"
 DEACTIVATION_REPORT = "NPPES Deactivated NPI Report.xlsx"

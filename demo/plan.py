@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..models import (
+from directory.models import (
     CredentialStatus,
     EvidenceMethod,
 )

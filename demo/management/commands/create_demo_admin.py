@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from directory.services import DEMO_ADMIN_USERNAME, demo_admin_exists, demo_admin_reset
+from demo.superuser import DEMO_ADMIN_USERNAME, demo_admin_exists, demo_admin_reset
 
 
 class Command(BaseCommand):

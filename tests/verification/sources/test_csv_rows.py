@@ -5,16 +5,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from verification.sources.rows import CsvRows, ImportSummary
-
-
-def test_a_row_with_two_problems_counts_once_as_bad():
-    summary = ImportSummary(source="x")
-    summary.error(4, "one")
-    summary.error(4, "two")
-    summary.error(9, "three")
-
-    assert (summary.bad, len(summary.errors)) == (2, 3)
+from verification.sources.csv_rows import CsvRows
 
 
 def test_line_numbers_are_the_files_physical_lines(write_csv):

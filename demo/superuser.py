@@ -1,4 +1,4 @@
-"""Writes for the directory."""
+"""The demo admin: a superuser with a random password."""
 
 import secrets
 

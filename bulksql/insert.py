@@ -1,28 +1,10 @@
-"""Database housekeeping shared by the bulk writers."""
+"""Inserting many plain rows at once: COPY through a staging table on PostgreSQL, executemany elsewhere."""
 
 import json
 
 from django.db import connection, transaction
 from django.utils import timezone
 from psycopg.types.json import Jsonb
-
-
-def statistics_refresh(*models, fields: tuple[str, ...] = (), target: int | None = None) -> None:
-    """ANALYZE the models' tables on PostgreSQL after a bulk load; only `fields` if given (the ones queries filter on).
-
-    Without fresh statistics the planner may take a 100,000-row table for an empty one and scan it whole for
-    every `surgeon_id IN (...)` lookup; autovacuum would catch up only minutes later. A `target` below the
-    default (100) samples fewer rows (300 per unit): enough where queries only look up keys through an index.
-    """
-    if connection.vendor != "postgresql":
-        return
-    quote = connection.ops.quote_name
-    with transaction.atomic(), connection.cursor() as cursor:
-        if target:
-            cursor.execute("SET LOCAL default_statistics_target = %s", [target])
-        for model in models:
-            columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
-            cursor.execute(f"ANALYZE {quote(model._meta.db_table)}" + (f" ({columns})" if columns else ""))
 
 
 def column_defaults(fields) -> dict:
@@ -102,46 +84,3 @@ def _rows_insert_portable(model, rows: list[dict], skip_existing: tuple[str, ...
 
 def _decoded(value):
     return json.loads(value) if isinstance(value, JsonText) else value
-
-
-# Advisory-lock namespaces (the first of PostgreSQL's two lock keys): one per kind of thing locked.
-SURGEON_RESULTS_LOCK = 1
-
-
-def advisory_locks_take(namespace: int, keys: list[int]) -> None:
-    """Hold a transaction-scoped lock on each key (PostgreSQL), taken in ascending order so no two writers deadlock.
-
-    SQLite needs none: it lets one writer at a time into the database.
-    """
-    if connection.vendor != "postgresql" or not keys:
-        return
-    ordered = sorted({key % 2_147_483_647 for key in keys})
-    with connection.cursor() as cursor:
-        # unnest keeps the array's order, so the locks are taken in the order sorted here.
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, k) FROM unnest(%s::int[]) AS k", [namespace, ordered])
-
-
-def column_update_by_id(model, field: str, values: dict[int, object]) -> None:
-    """Set one column to a value per row id, stamping auto_now fields: one statement on PostgreSQL.
-
-    Django's bulk_update writes a CASE with one branch per row, which PostgreSQL plans slowly for thousands.
-    """
-    if not values:
-        return
-    now = timezone.now()
-    stamped = [f for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
-    if connection.vendor != "postgresql":
-        rows = [model(pk=pk, **{field: value}, **{f.attname: now for f in stamped}) for pk, value in values.items()]
-        model.objects.bulk_update(rows, [field, *(f.name for f in stamped)], batch_size=1000)
-        return
-    quote = connection.ops.quote_name
-    target, pk = model._meta.get_field(field), model._meta.pk
-    assignments = [f"{quote(target.column)} = v.value", *(f"{quote(f.column)} = %s" for f in stamped)]
-    # Table, column and type names come from the model, never from input.
-    sql = (
-        f"UPDATE {quote(model._meta.db_table)} AS t SET {', '.join(assignments)} "  # noqa: S608
-        f"FROM (SELECT unnest(%s::{pk.db_type(connection)}[]) AS id, "
-        f"unnest(%s::{target.db_type(connection)}[]) AS value) AS v WHERE t.{quote(pk.column)} = v.id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*(now for _ in stamped), list(values), list(values.values())])

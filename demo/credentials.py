@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from ..models import (
+from directory.models import (
     BoardCertification,
     CredentialStatus,
     DEARegistration,
@@ -20,6 +20,7 @@ from ..models import (
     StateLicense,
     Surgeon,
 )
+
 from .plan import CityInfo, Planned, Row, add_years, credential_row, dea_number, leie_date
 from .vocabulary import (
     ADD_ON_CODES,

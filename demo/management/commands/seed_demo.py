@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from directory.demo import demo_data_seed
+from demo.seed import demo_data_seed
 from directory.models import Surgeon
 
 DEFAULT_LEIE_OUT = "var/demo/UPDATED.csv"

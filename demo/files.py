@@ -8,7 +8,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from ..models import Degree, PracticeLocation, ProcedureVolume
+from directory.models import Degree, PracticeLocation, ProcedureVolume
+
 from .plan import Planned
 from .vocabulary import (
     CMS_FILE,

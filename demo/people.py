@@ -8,14 +8,15 @@ from datetime import date, timedelta
 
 from django.utils.text import slugify
 
-from ..geo import zip_centroid
-from ..models import (
+from directory.geo import zip_centroid
+from directory.models import (
     Degree,
     Gender,
     PracticeGroup,
     PracticeLocation,
 )
-from ..npi import npi_check_digit
+from directory.npi import npi_check_digit
+
 from .credentials import CredentialDraws
 from .plan import CityInfo, Planned
 from .vocabulary import (

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from directory import demo
-from directory.demo import demo_data_seed
+from demo import vocabulary
+from demo.seed import demo_data_seed
 from directory.models import (
     BoardCertification,
     City,
@@ -137,14 +137,14 @@ def test_seeding_keeps_users():
 
 
 def test_more_cities_than_the_named_ones_are_generated_with_unique_slugs():
-    seed(surgeons=30, cities=len(demo.NAMED_CITIES) + 25)
-    assert City.objects.count() == len(demo.NAMED_CITIES) + 25
+    seed(surgeons=30, cities=len(vocabulary.NAMED_CITIES) + 25)
+    assert City.objects.count() == len(vocabulary.NAMED_CITIES) + 25
     assert City.objects.values("slug").distinct().count() == City.objects.count()
 
 
 def test_the_registration_states_agree_with_the_state_rules():
     always = {state for state, rule in STATE_RULES.items() if rule.required_since == ALWAYS and not rule.required_until}
-    assert always == demo.CSR_STATES
+    assert always == vocabulary.CSR_STATES
 
 
 def test_the_leie_file_is_in_the_importers_format(tmp_path):
@@ -152,8 +152,8 @@ def test_the_leie_file_is_in_the_importers_format(tmp_path):
     summary = seed(leie_path=path)
     with path.open(newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0] == LEIE_HEADER == demo.LEIE_HEADER
-    assert len(rows) - 1 == summary.leie_rows >= demo.LEIE_UNRELATED_ROWS
+    assert rows[0] == LEIE_HEADER == vocabulary.LEIE_HEADER
+    assert len(rows) - 1 == summary.leie_rows >= vocabulary.LEIE_UNRELATED_ROWS
     for row in rows[1:]:
         assert len(row) == len(LEIE_HEADER)
         assert all(re.fullmatch(r"\d{8}", row[i]) for i in (8, 14, 15, 16))
