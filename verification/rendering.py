@@ -10,7 +10,7 @@ import gzip
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import brotli
@@ -138,7 +138,7 @@ def renders_send(snapshot_ids: list[int]) -> None:
 
 
 def _cache_forget(snapshot_ids: list[int]) -> None:
-    encodings = (*ENCODINGS, "identity")
+    encodings = (*ENCODINGS, "identity", "validators")
     cache.delete_many([_cache_key(i, v, e) for i in snapshot_ids for v in VARIANTS for e in encodings])
 
 
@@ -162,8 +162,16 @@ def rendered_body(snapshot_id: int, variant: str, encoding: str) -> Body:
             snapshots_render([snapshot_id])
             return rendered_body(snapshot_id, variant, encoding)
         body = Body(row[0], row[1], bytes(row[2]))
-        cache.set(key, body, settings.CACHE_TTL_SECONDS)
+        cache.set_many(
+            {key: body, _cache_key(snapshot_id, variant, "validators"): replace(body, content=b"")},
+            settings.CACHE_TTL_SECONDS,
+        )
     return body
+
+
+def _validators(snapshot_id: int, variant: str) -> Body | None:
+    """The ETag and date alone (no bytes), so a revalidation that ends in 304 never fetches a page."""
+    return cache.get(_cache_key(snapshot_id, variant, "validators"))
 
 
 def kept_bodies(snapshot_id: int):
@@ -189,10 +197,13 @@ def accepted_encoding(request) -> str:
 def rendered_response(request, *, snapshot_id: int, variant: str) -> HttpResponse:
     """The list as stored bytes, compressed as the client accepts, or 304 when the client's copy is current."""
     encoding = accepted_encoding(request)
-    body = rendered_body(snapshot_id, variant, encoding)
+    conditional = "If-None-Match" in request.headers or "If-Modified-Since" in request.headers
+    body = (conditional and _validators(snapshot_id, variant)) or rendered_body(snapshot_id, variant, encoding)
     modified = int(body.last_modified.timestamp()) if body.last_modified else None  # HTTP dates are whole seconds
     response = get_conditional_response(request, etag=body.etag, last_modified=modified)
     if response is None:
+        if not body.content:  # only the validators were read
+            body = rendered_body(snapshot_id, variant, encoding)
         response = HttpResponse(body.content, content_type=VARIANTS[variant].content_type)
         if encoding != "identity":
             response["Content-Encoding"] = encoding

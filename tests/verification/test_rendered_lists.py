@@ -119,3 +119,16 @@ def test_an_event_driven_republish_of_one_city_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(40), django_capture_on_commit_callbacks(execute=True):
         publication.cities_republish([city.id])
     assert RenderedList.objects.filter(snapshot=CityListPointer.objects.get(city=city).snapshot).count() == 3
+
+
+def test_a_revalidation_that_ends_in_304_reads_no_page_bytes(client, published, city, monkeypatch):
+    etag = client.get(city.get_absolute_url())["ETag"]
+    monkeypatch.setattr(rendering, "rendered_body", lambda *args: pytest.fail("read the page for a 304"))
+    assert client.get(city.get_absolute_url(), HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_a_stale_validator_still_gets_the_page(client, published, city):
+    client.get(city.get_absolute_url())
+    response = client.get(city.get_absolute_url(), HTTP_IF_NONE_MATCH='W/"snapshot-0-000000000000"')
+    assert response.status_code == 200
+    assert published.entries.get(rank=1).surgeon.display_name in response.text
