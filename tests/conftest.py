@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.cache import cache
 
 from tests import factories
 from tests.verification.conftest import clean_surgeon
@@ -115,3 +116,19 @@ def celery_eager():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def rendered_list(make_clean_surgeon, exclusion_list_loaded, city, django_capture_on_commit_callbacks):
+    """A city's list of ten (of twelve surgeons), published and rendered as its publishing worker does, cache empty."""
+    from verification import publication
+    from verification.models import CityListPointer
+
+    from .verification.test_runs import run_sync
+
+    for _ in range(12):
+        make_clean_surgeon()
+    with django_capture_on_commit_callbacks(execute=True):
+        publication.rankings_publish(run=run_sync()[0])
+    cache.clear()
+    return CityListPointer.objects.get(city=city).snapshot

@@ -18,16 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def published(make_clean_surgeon, exclusion_list_loaded, city, django_capture_on_commit_callbacks):
-    for _ in range(12):
-        make_clean_surgeon()
-    with django_capture_on_commit_callbacks(execute=True):
-        publication.rankings_publish(run=run_sync()[0])
-    cache.clear()
-    return CityListPointer.objects.get(city=city).snapshot
-
-
-@pytest.fixture
 def no_rendering(monkeypatch):
     """Readers must be served without any rendering: a render now fails the test."""
 
@@ -37,20 +27,20 @@ def no_rendering(monkeypatch):
     monkeypatch.setattr(rendering, "snapshots_render", refuse)
 
 
-def test_publication_stores_every_page_and_the_api_body(published):
-    stored = RenderedList.objects.filter(snapshot=published)
+def test_publication_stores_every_page_and_the_api_body(rendered_list):
+    stored = RenderedList.objects.filter(snapshot=rendered_list)
     assert sorted(stored.values_list("variant", flat=True)) == ["html-en", "html-es", "json"]
     page = stored.get(variant="html-en")
     assert gzip.decompress(page.gzip) == bytes(page.identity) == brotli.decompress(page.br)
-    assert published.entries.get(rank=1).surgeon.npi.encode() in bytes(page.identity)
+    assert rendered_list.entries.get(rank=1).surgeon.npi.encode() in bytes(page.identity)
     assert b"Publicada el" in bytes(stored.get(variant="html-es").identity)
 
 
-def test_a_cold_cache_serves_the_stored_bytes_in_two_queries(client, published, city, no_rendering):
+def test_a_cold_cache_serves_the_stored_bytes_in_two_queries(client, rendered_list, city, no_rendering):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(city.get_absolute_url())
     assert response.status_code == 200
-    assert response.content == bytes(RenderedList.objects.get(snapshot=published, variant="html-en").identity)
+    assert response.content == bytes(RenderedList.objects.get(snapshot=rendered_list, variant="html-en").identity)
     assert len(queries) == 2  # the city's pointer, the page's bytes
 
 
@@ -63,26 +53,28 @@ def test_a_cold_cache_serves_the_stored_bytes_in_two_queries(client, published, 
         ("", None, bytes),
     ],
 )
-def test_pages_come_precompressed_as_the_client_accepts(client, published, city, accepted, encoding, decode):
+def test_pages_come_precompressed_as_the_client_accepts(client, rendered_list, city, accepted, encoding, decode):
     response = client.get(city.get_absolute_url(), HTTP_ACCEPT_ENCODING=accepted)
     assert response.get("Content-Encoding") == encoding
     assert "Accept-Encoding" in response["Vary"]
     page = decode(response.content).decode()
-    assert published.entries.get(rank=1).surgeon.display_name in page
+    assert rendered_list.entries.get(rank=1).surgeon.display_name in page
 
 
-def test_a_lost_render_is_made_once_by_the_first_reader(client, published, city, monkeypatch):
+def test_a_lost_render_is_made_once_by_the_first_reader(client, rendered_list, city, monkeypatch):
     RenderedList.objects.all().delete()
     assert client.get(city.get_absolute_url()).status_code == 200
-    assert RenderedList.objects.filter(snapshot=published).count() == 3
+    assert RenderedList.objects.filter(snapshot=rendered_list).count() == 3
     cache.clear()
     monkeypatch.setattr(rendering, "snapshots_render", lambda ids: pytest.fail("rendered twice"))
     assert client.get(city.get_absolute_url()).status_code == 200
 
 
-def test_a_listed_surgeons_changed_card_is_rendered_again(client, published, city, django_capture_on_commit_callbacks):
+def test_a_listed_surgeons_changed_card_is_rendered_again(
+    client, rendered_list, city, django_capture_on_commit_callbacks
+):
     before = client.get(city.get_absolute_url())
-    surgeon = published.entries.get(rank=1).surgeon
+    surgeon = rendered_list.entries.get(rank=1).surgeon
     assert "Not accepting new patients" not in before.text
     with django_capture_on_commit_callbacks(execute=True):
         surgeon.accepting_new_patients = False
@@ -112,23 +104,23 @@ def test_publishing_a_chunk_of_cities_takes_the_same_queries_for_two_cities_or_f
 
 
 def test_an_event_driven_republish_of_one_city_takes_a_fixed_number_of_queries(
-    published, city, django_capture_on_commit_callbacks, django_assert_max_num_queries
+    rendered_list, city, django_capture_on_commit_callbacks, django_assert_max_num_queries
 ):
-    first = published.entries.get(rank=1).surgeon
+    first = rendered_list.entries.get(rank=1).surgeon
     CheckResult.objects.filter(surgeon=first, check_key="malpractice").update(effective_outcome="fail")
     with django_assert_max_num_queries(40), django_capture_on_commit_callbacks(execute=True):
         publication.cities_republish([city.id])
     assert RenderedList.objects.filter(snapshot=CityListPointer.objects.get(city=city).snapshot).count() == 3
 
 
-def test_a_revalidation_that_ends_in_304_reads_no_page_bytes(client, published, city, monkeypatch):
+def test_a_revalidation_that_ends_in_304_reads_no_page_bytes(client, rendered_list, city, monkeypatch):
     etag = client.get(city.get_absolute_url())["ETag"]
     monkeypatch.setattr(rendering, "rendered_body", lambda *args: pytest.fail("read the page for a 304"))
     assert client.get(city.get_absolute_url(), HTTP_IF_NONE_MATCH=etag).status_code == 304
 
 
-def test_a_stale_validator_still_gets_the_page(client, published, city):
+def test_a_stale_validator_still_gets_the_page(client, rendered_list, city):
     client.get(city.get_absolute_url())
     response = client.get(city.get_absolute_url(), HTTP_IF_NONE_MATCH='W/"snapshot-0-000000000000"')
     assert response.status_code == 200
-    assert published.entries.get(rank=1).surgeon.display_name in response.text
+    assert rendered_list.entries.get(rank=1).surgeon.display_name in response.text
