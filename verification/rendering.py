@@ -17,7 +17,7 @@ import brotli
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -159,7 +159,8 @@ def rendered_body(snapshot_id: int, variant: str, encoding: str) -> Body:
             .first()
         )
         if row is None:
-            snapshots_render([snapshot_id])
+            if not snapshots_render([snapshot_id]):  # a list deleted since its pointer was cached (a demo reseed)
+                raise Http404("No such list.")
             return rendered_body(snapshot_id, variant, encoding)
         body = Body(row[0], row[1], bytes(row[2]))
         cache.set_many(
@@ -185,12 +186,19 @@ def kept_bodies(snapshot_id: int):
             yield variant, "cached", cached.content
 
 
+def _accepted(part: str) -> str:
+    """The coding an Accept-Encoding item names, or "" when it refuses it (q=0)."""
+    coding, _, params = part.partition(";")
+    quality = params.strip().removeprefix("q=")
+    try:
+        refused = params.strip().startswith("q=") and float(quality) == 0
+    except ValueError:
+        refused = False
+    return "" if refused else coding.strip().lower()
+
+
 def accepted_encoding(request) -> str:
-    accepted = {
-        part.split(";")[0].strip().lower()
-        for part in request.headers.get("Accept-Encoding", "").split(",")
-        if not part.strip().endswith(";q=0")
-    }
+    accepted = {_accepted(part) for part in request.headers.get("Accept-Encoding", "").split(",")}
     return next((encoding for encoding in ENCODINGS if encoding in accepted), "identity")
 
 

@@ -50,6 +50,7 @@ def test_a_cold_cache_serves_the_stored_bytes_in_two_queries(client, rendered_li
         ("gzip, deflate, br", "br", brotli.decompress),
         ("gzip, deflate", "gzip", gzip.decompress),
         ("br;q=0, gzip", "gzip", gzip.decompress),
+        ("br;q=0.0, gzip;q=0.5", "gzip", gzip.decompress),
         ("", None, bytes),
     ],
 )
@@ -124,3 +125,11 @@ def test_a_stale_validator_still_gets_the_page(client, rendered_list, city):
     response = client.get(city.get_absolute_url(), HTTP_IF_NONE_MATCH='W/"snapshot-0-000000000000"')
     assert response.status_code == 200
     assert rendered_list.entries.get(rank=1).surgeon.display_name in response.text
+
+
+def test_a_list_deleted_behind_a_cached_pointer_is_a_404_not_an_error(client, rendered_list, city):
+    client.get(city.get_absolute_url())  # caches the pointer (and the page)
+    rendering._cache_forget([rendered_list.id])
+    CityListPointer.objects.all().delete()  # as a demo reseed wipes the lists
+    RankingSnapshot.objects.all().delete()
+    assert client.get(city.get_absolute_url()).status_code == 404
