@@ -33,15 +33,15 @@ def _city(slug: str) -> City:
     return city
 
 
-def current_snapshot_id(*, slug: str) -> int:
-    """The id of the city's current list (the cached pointer); 404 when the city or its list is missing."""
+def current_pointer(*, slug: str) -> listing_selectors.Pointer:
+    """The city's current list (the cached pointer); 404 when the city or its list is missing."""
     try:
-        snapshot_id = publication.city_pointer_fresh(slug=slug).snapshot_id
+        pointer = publication.city_pointer_fresh(slug=slug)
     except Http404:
         raise NotFound(f"No city {slug!r}.") from None
-    if snapshot_id is None:
+    if pointer.snapshot_id is None:
         raise NotFound(f"No list is published for {_city(slug)} yet.")
-    return snapshot_id
+    return pointer
 
 
 PAST_OR_CURRENT = [PUBLISHED, RankingSnapshot.Status.SUPERSEDED]

@@ -67,7 +67,11 @@ class CityTopTenApi(KnownQueryParametersOnly, PrivateAnswers, APIView):
     """The city's current list. Conditional requests with If-None-Match or If-Modified-Since get 304."""
 
     def get(self, request, slug):
-        return snapshot_response(request, selectors.current_snapshot_id(slug=slug))
+        response = rendering.current_list_response(
+            request, slug=slug, variant=rendering.TOP_TEN, pointer_fresh=selectors.current_pointer
+        )
+        response["Cache-Control"] = CACHE_CONTROL
+        return response
 
 
 @extend_schema(responses={200: serializers.TopTenSerializer, 304: NOT_MODIFIED})

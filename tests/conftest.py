@@ -1,7 +1,7 @@
 import os
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from tests import factories
 from tests.verification.conftest import clean_surgeon
@@ -132,3 +132,18 @@ def rendered_list(make_clean_surgeon, exclusion_list_loaded, city, django_captur
         publication.rankings_publish(run=run_sync()[0])
     cache.clear()
     return CityListPointer.objects.get(city=city).snapshot
+
+
+@pytest.fixture
+def cache_reads(monkeypatch):
+    """The keys read from the default cache, in order."""
+    reads = []
+    backend = type(caches["default"])
+    get = backend.get
+
+    def counted(self, key, *args, **kwargs):
+        reads.append(key)
+        return get(self, key, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "get", counted)
+    return reads

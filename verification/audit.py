@@ -248,6 +248,15 @@ def _audit_caches(pointer: CityListPointer, npis: list[str | None], report) -> N
         what, pattern = ("API top ten", JSON_NPI) if variant == TOP_TEN else ("city page", PAGE_NPI)
         if _first_seen(pattern.findall(content.decode())) != npis:
             report.findings.append(f"{pointer.city}: the {kept} {what} does not show the current list.")
+    for variant, current, content in rendering.current_cached(pointer.city.slug):
+        what, pattern = ("API top ten", JSON_NPI) if variant == TOP_TEN else ("city page", PAGE_NPI)
+        if current.snapshot_id != pointer.snapshot_id:
+            report.findings.append(
+                f"{pointer.city}: the cached current {what} names list #{current.snapshot_id}, "
+                f"not #{pointer.snapshot_id}."
+            )
+        elif content and _first_seen(pattern.findall(content.decode())) != npis:
+            report.findings.append(f"{pointer.city}: the cached current {what} does not show the current list.")
 
 
 PAGE_NPI = re.compile(r"/surgeons/(\d{10})/")

@@ -24,7 +24,7 @@ from . import ranking, rendering
 from .checks import CHECKS
 from .models import CheckResult, CityListPointer, RankingEntry, RankingSnapshot, VerificationRun
 from .ranking import SCORE_FIGURES, CityPlan, CurrentResult
-from .selectors import Pointer, city_pointer_get, city_pointers_forget
+from .selectors import Pointer, city_pointer_get
 from .signals import snapshot_published
 
 logger = logging.getLogger(__name__)
@@ -276,7 +276,7 @@ def _pointers_switch(published: list[tuple[RankingSnapshot, list[int]]], pointer
     CityListPointer.objects.bulk_update(moved, ["snapshot", "updated_at", "valid_until"])
     CityListPointer.objects.bulk_create(created)
     slugs = [snapshot.city.slug for snapshot, _ in published]
-    transaction.on_commit(lambda: city_pointers_forget(slugs=slugs))
+    transaction.on_commit(lambda: rendering.city_caches_forget(slugs=slugs))
     for snapshot, _ in published:
         logger.info("published snapshot %s for %s (%s)", snapshot.id, snapshot.city, snapshot.reason)
     published_ids = [snapshot.id for snapshot, _ in published]
@@ -299,7 +299,7 @@ def _pointers_refresh(unchanged: list[CityPlan], chunk: _Chunk) -> None:
     if stale:
         CityListPointer.objects.bulk_update(stale, ["valid_until"])
         slugs = [p.city.slug for p in unchanged if chunk.pointers[p.city.id] in stale]
-        transaction.on_commit(lambda: city_pointers_forget(slugs=slugs))
+        transaction.on_commit(lambda: rendering.city_caches_forget(slugs=slugs))
 
 
 def _announce(snapshot_ids: list[int]) -> None:
@@ -435,7 +435,7 @@ def city_pointer_fresh(*, slug: str, today: date | None = None) -> Pointer:
     pointer = city_pointer_get(slug=slug)
     if pointer.lapsed(today):
         cities_republish([pointer.city_id], as_of=today)
-        city_pointers_forget(slugs=[slug])
+        rendering.city_caches_forget(slugs=[slug])
         pointer = city_pointer_get(slug=slug)
     return pointer
 

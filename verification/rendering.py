@@ -28,10 +28,12 @@ from directory.i18n import language_alternates
 
 from . import selectors
 from .models import RankingEntry, RankingSnapshot, RenderedList
+from .selectors import Pointer, pointer_cache_key
 
 logger = logging.getLogger(__name__)
 
 ENCODINGS = ("br", "gzip")  # in order of preference; "identity" otherwise
+PARTS = (*ENCODINGS, "identity", "validators")  # what is cached of a render: each encoding, the validators alone
 TOP_TEN = "json"  # the partner API's body, registered by the api app
 
 
@@ -98,16 +100,17 @@ def _row(snapshot: RankingSnapshot, variant: Variant, content: bytes, now: datet
 def snapshots_render(snapshot_ids: list[int]) -> int:
     """Render every variant of these snapshots and store them (replacing older renders); returns the count."""
     now = timezone.now()
-    rows = []
+    rows, slugs = [], set()
     for snapshot, entries in selectors.snapshots_with_entries(snapshot_ids=snapshot_ids):
         rows += [_row(snapshot, variant, variant.render(snapshot, entries), now) for variant in VARIANTS.values()]
+        slugs.add(snapshot.city.slug)
     RenderedList.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["snapshot", "variant"],
         update_fields=["etag", "identity", "gzip", "br", "rendered_at"],
     )
-    _cache_forget(snapshot_ids)
+    _cache_forget(snapshot_ids, slugs=slugs)
     return len(rows)
 
 
@@ -137,13 +140,26 @@ def renders_send(snapshot_ids: list[int]) -> None:
     tasks.snapshots_render_send(snapshot_ids)
 
 
-def _cache_forget(snapshot_ids: list[int]) -> None:
-    encodings = (*ENCODINGS, "identity", "validators")
-    cache.delete_many([_cache_key(i, v, e) for i in snapshot_ids for v in VARIANTS for e in encodings])
+def _cache_forget(snapshot_ids: list[int], *, slugs: set[str] | None = None) -> None:
+    """Cached renders of these snapshots go, and the cached current lists of their cities."""
+    if slugs is None:
+        slugs = set(RankingSnapshot.objects.filter(id__in=snapshot_ids).values_list("city__slug", flat=True))
+    keys = [_cache_key(i, v, part) for i in snapshot_ids for v in VARIANTS for part in PARTS]
+    cache.delete_many([*keys, *(_front_key(slug, v, part) for slug in slugs for v in VARIANTS for part in PARTS)])
+
+
+def city_caches_forget(*, slugs: list[str]) -> None:
+    """A city's pointer moved (or its list's validity did): its cached pointer and current list go."""
+    fronts = [_front_key(slug, v, part) for slug in slugs for v in VARIANTS for part in PARTS]
+    cache.delete_many([*map(pointer_cache_key, slugs), *fronts])
 
 
 def _cache_key(snapshot_id: int, variant: str, encoding: str) -> str:
     return f"rendered:{snapshot_id}:{variant}:{encoding}"
+
+
+def _front_key(slug: str, variant: str, part: str) -> str:
+    return f"rendered-current:{slug}:{variant}:{part}"
 
 
 def rendered_body(snapshot_id: int, variant: str, encoding: str) -> Body:
@@ -186,6 +202,14 @@ def kept_bodies(snapshot_id: int):
             yield variant, "cached", cached.content
 
 
+def current_cached(slug: str):
+    """(variant, pointer, bytes or b"" for validators) of every cached current list of this city, for the audit."""
+    for variant in VARIANTS:
+        for part in ("identity", "validators"):
+            if (current := cache.get(_front_key(slug, variant, part))) is not None:
+                yield variant, current.pointer, current.body.content
+
+
 def _accepted(part: str) -> str:
     """The coding an Accept-Encoding item names, or "" when it refuses it (q=0)."""
     coding, _, params = part.partition(";")
@@ -202,11 +226,49 @@ def accepted_encoding(request) -> str:
     return next((encoding for encoding in ENCODINGS if encoding in accepted), "identity")
 
 
+@dataclass(frozen=True)
+class Current:
+    """A city's current list as one cache entry: the pointer it was found through and its body (or validators)."""
+
+    pointer: Pointer
+    body: Body
+
+
+def current_list_response(
+    request, *, slug: str, variant: str, pointer_fresh: Callable[..., Pointer]
+) -> HttpResponse | None:
+    """The city's current list, or None when it has none. A warm cache answers in one read (pointer and body, or
+    pointer and validators for a revalidation); it is kept no longer than the pointer alone would be."""
+    encoding = accepted_encoding(request)
+    conditional = _conditional(request)
+    key = _front_key(slug, variant, "validators" if conditional else encoding)
+    current = cache.get(key)
+    if current is None or current.pointer.lapsed(timezone.localdate()):
+        pointer = pointer_fresh(slug=slug)
+        if pointer.snapshot_id is None:
+            return None
+        body = _body(pointer.snapshot_id, variant, encoding, conditional=conditional)
+        current = Current(pointer, replace(body, content=b"") if conditional else body)
+        cache.set(key, current, settings.CITY_POINTER_CACHE_SECONDS)
+    return _response(request, current.pointer.snapshot_id, variant, encoding, current.body)
+
+
 def rendered_response(request, *, snapshot_id: int, variant: str) -> HttpResponse:
     """The list as stored bytes, compressed as the client accepts, or 304 when the client's copy is current."""
     encoding = accepted_encoding(request)
-    conditional = "If-None-Match" in request.headers or "If-Modified-Since" in request.headers
-    body = (conditional and _validators(snapshot_id, variant)) or rendered_body(snapshot_id, variant, encoding)
+    body = _body(snapshot_id, variant, encoding, conditional=_conditional(request))
+    return _response(request, snapshot_id, variant, encoding, body)
+
+
+def _conditional(request) -> bool:
+    return "If-None-Match" in request.headers or "If-Modified-Since" in request.headers
+
+
+def _body(snapshot_id: int, variant: str, encoding: str, *, conditional: bool) -> Body:
+    return (conditional and _validators(snapshot_id, variant)) or rendered_body(snapshot_id, variant, encoding)
+
+
+def _response(request, snapshot_id: int, variant: str, encoding: str, body: Body) -> HttpResponse:
     modified = int(body.last_modified.timestamp()) if body.last_modified else None  # HTTP dates are whole seconds
     response = get_conditional_response(request, etag=body.etag, last_modified=modified)
     if response is None:

@@ -92,10 +92,6 @@ def city_pointer_get(*, slug: str) -> Pointer:
     return Pointer(*pointer)
 
 
-def city_pointers_forget(*, slugs: list[str]) -> None:
-    cache.delete_many([pointer_cache_key(slug) for slug in slugs])
-
-
 def _entries(snapshot_ids: list[int]) -> list[RankingEntry]:
     primary = PracticeLocation.objects.select_related("city").order_by("-is_primary", "id")
     return list(

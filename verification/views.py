@@ -36,11 +36,12 @@ def city_index(request):
 
 @require_GET
 def city_detail(request, slug):
-    _, snapshot_id, _ = publication.city_pointer_fresh(slug=slug)
-    if snapshot_id is None:
-        return render(request, "verification/city.html", {"city": directory_selectors.city_get(slug=slug)})
     variant = rendering.page_variant(get_language())
-    response = rendering.rendered_response(request, snapshot_id=snapshot_id, variant=variant)
+    response = rendering.current_list_response(
+        request, slug=slug, variant=variant, pointer_fresh=publication.city_pointer_fresh
+    )
+    if response is None:
+        return render(request, "verification/city.html", {"city": directory_selectors.city_get(slug=slug)})
     patch_cache_control(response, public=True, max_age=300)
     return response
 

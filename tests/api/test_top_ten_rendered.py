@@ -34,3 +34,13 @@ def test_a_superseded_list_loses_its_renders_and_reads_as_superseded(
     old = api.get(f"/api/v1/cities/{city.slug}/snapshots/{rendered_list.id}/").json()
     assert old["status"] == "superseded"
     assert first.display_name not in client.get(city.get_absolute_url()).text
+
+
+def test_a_warm_cache_answers_the_list_or_a_revalidation_in_one_read(api, rendered_list, city, cache_reads):
+    url = f"/api/v1/cities/{city.slug}/top-ten/"
+    etag = api.get(url, HTTP_ACCEPT_ENCODING="gzip")["ETag"]
+    api.get(url, HTTP_IF_NONE_MATCH=etag)
+    cache_reads.clear()
+    assert api.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert api.get(url, HTTP_ACCEPT_ENCODING="gzip").status_code == 200
+    assert len([key for key in cache_reads if "rendered" in key or "pointer" in key]) == 2

@@ -111,6 +111,19 @@ def test_a_cached_pointer_or_a_stored_or_cached_page_that_disagrees_is_found(lis
     assert any("stored API top ten does not show the current list" in f for f in findings)
 
 
+def test_a_cached_current_list_that_disagrees_is_found(listed_city, client):
+    city, _ = listed_city
+    pointer = CityListPointer.objects.get(city=city)
+    client.get(city.get_absolute_url(), HTTP_ACCEPT_ENCODING="")  # caches the current page, uncompressed
+    key = rendering._front_key(city.slug, "html-en", "identity")
+    current = cache.get(key)
+    wrong = replace(current.body, content=current.body.content.replace(top(city).npi.encode(), b"0000000000"))
+    cache.set(key, replace(current, body=wrong))
+    assert any("cached current city page does not show the current list" in f for f in listings_audit().findings)
+    cache.set(key, replace(current, pointer=current.pointer._replace(snapshot_id=999)))
+    assert any(f"names list #999, not #{pointer.snapshot_id}" in f for f in listings_audit().findings)
+
+
 def test_a_listed_surgeon_held_by_a_silent_source_is_reported_but_not_a_finding(listed_city):
     city, _ = listed_city
     CheckResult.objects.filter(surgeon=top(city), check_key="license_sanctions", is_current=True).update(

@@ -133,3 +133,29 @@ def test_a_list_deleted_behind_a_cached_pointer_is_a_404_not_an_error(client, re
     CityListPointer.objects.all().delete()  # as a demo reseed wipes the lists
     RankingSnapshot.objects.all().delete()
     assert client.get(city.get_absolute_url()).status_code == 404
+
+
+def test_a_warm_cache_answers_a_page_or_a_revalidation_in_one_read(
+    client, rendered_list, city, cache_reads, django_assert_num_queries
+):
+    url = city.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    client.get(url, HTTP_IF_NONE_MATCH=etag)
+    cache_reads.clear()
+    with django_assert_num_queries(0):
+        assert client.get(url).status_code == 200
+        assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+        assert client.get(url, HTTP_IF_NONE_MATCH='W/"snapshot-0-000000000000"').status_code == 200
+    rendered = [key for key in cache_reads if "rendered" in key or "pointer" in key]
+    assert len(rendered) == 4  # one each; the stale validator then needed the page's bytes
+
+
+def test_a_new_list_replaces_the_cached_current_one_at_once(
+    client, rendered_list, city, django_capture_on_commit_callbacks
+):
+    first = rendered_list.entries.get(rank=1).surgeon
+    assert first.display_name in client.get(city.get_absolute_url()).text
+    CheckResult.objects.filter(surgeon=first, check_key="malpractice").update(effective_outcome="fail")
+    with django_capture_on_commit_callbacks(execute=True):
+        publication.cities_republish([city.id])
+    assert first.display_name not in client.get(city.get_absolute_url()).text
