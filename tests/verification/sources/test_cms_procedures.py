@@ -105,6 +105,17 @@ def test_a_corrected_file_replaces_its_year_and_other_years_are_untouched(cms_fi
 
 
 @pytest.mark.django_db
+def test_a_stored_code_no_longer_in_the_spine_table_is_removed_with_the_year(cms_file):
+    surgeon = factories.SurgeonFactory()
+    ProcedureVolume.objects.create(
+        surgeon=surgeon, source=ProcedureVolume.Source.CMS_BY_SERVICE, period="2024", cpt_code="99213", count=40
+    )
+    summary = cms_procedures_import(path=cms_file(cms_row(surgeon.npi, "63030", "14")), year=2024)
+    assert (summary.created, summary.updated, summary.removed) == (1, 0, 1)
+    assert volumes() == {(surgeon.npi, "63030"): 14}
+
+
+@pytest.mark.django_db
 def test_bad_rows_are_reported_with_their_line_and_the_rest_imported(cms_file):
     surgeon = factories.SurgeonFactory()
     path = cms_file(
