@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from types import MappingProxyType
 
 from django.conf import settings
 from django.db import transaction
@@ -23,7 +24,7 @@ from directory.models import City, PracticeLocation, SatisfactionScore, Surgeon
 from . import ranking, rendering
 from .checks import CHECKS
 from .models import CheckResult, CityListPointer, RankingEntry, RankingSnapshot, VerificationRun
-from .ranking import SCORE_FIGURES, CityPlan, CurrentResult
+from .ranking import SCORE_FIGURES, SCORED, CityPlan, CurrentResult
 from .selectors import Pointer, city_pointer_get
 from .signals import snapshot_published
 
@@ -48,6 +49,9 @@ class PublicationSummary:
     blocked_reason: str = ""
 
 
+NO_FIGURES = MappingProxyType(dict.fromkeys(SCORE_FIGURES))  # an unscored check's: one shared, read-only
+
+
 def current_results_by_surgeon(surgeon_ids) -> dict[int, dict[str, CurrentResult]]:
     """The surgeons' current results with the evidence figures the score reads (ranking.SCORE_FIGURES)."""
     columns = ("id", "surgeon_id", "check_key", "effective_outcome", "source_answered", "valid_until")
@@ -58,8 +62,10 @@ def current_results_by_surgeon(surgeon_ids) -> dict[int, dict[str, CurrentResult
         .values_list(*columns, *figures)
     )
     results: dict[int, dict[str, CurrentResult]] = {}
-    for row in rows:
-        result = CurrentResult(*row[: len(columns)], figures=dict(zip(SCORE_FIGURES, row[len(columns) :], strict=True)))
+    for row in rows.iterator(chunk_size=5000):  # never all rows twice over (as tuples and as results)
+        scored = row[2] in SCORED
+        figures = dict(zip(SCORE_FIGURES, row[len(columns) :], strict=True)) if scored else NO_FIGURES
+        result = CurrentResult(*row[: len(columns)], figures=figures)
         results.setdefault(result.surgeon_id, {})[result.check_key] = result
     return results
 

@@ -29,12 +29,14 @@ from directory.i18n import language_alternates
 from . import selectors
 from .models import RankingEntry, RankingSnapshot, RenderedList
 from .selectors import Pointer, pointer_cache_key
+from .sources.chunks import chunked
 
 logger = logging.getLogger(__name__)
 
 ENCODINGS = ("br", "gzip")  # in order of preference; "identity" otherwise
 PARTS = (*ENCODINGS, "identity", "validators")  # what is cached of a render: each encoding, the validators alone
 TOP_TEN = "json"  # the partner API's body, registered by the api app
+RENDER_BATCH = 10  # lists rendered and stored together
 
 
 @dataclass(frozen=True)
@@ -98,20 +100,24 @@ def _row(snapshot: RankingSnapshot, variant: Variant, content: bytes, now: datet
 
 
 def snapshots_render(snapshot_ids: list[int]) -> int:
-    """Render every variant of these snapshots and store them (replacing older renders); returns the count."""
-    now = timezone.now()
-    rows, slugs = [], set()
-    for snapshot, entries in selectors.snapshots_with_entries(snapshot_ids=snapshot_ids):
-        rows += [_row(snapshot, variant, variant.render(snapshot, entries), now) for variant in VARIANTS.values()]
-        slugs.add(snapshot.city.slug)
-    RenderedList.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["snapshot", "variant"],
-        update_fields=["etag", "identity", "gzip", "br", "rendered_at"],
-    )
-    _cache_forget(snapshot_ids, slugs=slugs)
-    return len(rows)
+    """Render every variant of these snapshots and store them (replacing older renders); returns the count.
+    A few lists at a time: a publication chunk's bodies all held at once were the worker's largest allocation."""
+    stored = 0
+    for some in chunked(snapshot_ids, RENDER_BATCH):
+        now = timezone.now()
+        rows, slugs = [], set()
+        for snapshot, entries in selectors.snapshots_with_entries(snapshot_ids=some):
+            rows += [_row(snapshot, variant, variant.render(snapshot, entries), now) for variant in VARIANTS.values()]
+            slugs.add(snapshot.city.slug)
+        RenderedList.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["snapshot", "variant"],
+            update_fields=["etag", "identity", "gzip", "br", "rendered_at"],
+        )
+        _cache_forget(some, slugs=slugs)
+        stored += len(rows)
+    return stored
 
 
 def renders_retire(snapshot_ids: list[int]) -> None:

@@ -159,3 +159,20 @@ def test_a_new_list_replaces_the_cached_current_one_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         publication.cities_republish([city.id])
     assert first.display_name not in client.get(city.get_absolute_url()).text
+
+
+def test_lists_are_rendered_a_few_at_a_time_and_all_stored(
+    make_clean_surgeon, exclusion_list_loaded, django_capture_on_commit_callbacks, monkeypatch
+):
+    cities = [CityFactory(name=f"Town {i}", state="TX") for i in range(3)]
+    for city in cities:
+        make_clean_surgeon(city=city)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_sync()
+    snapshot_ids = list(
+        RankingSnapshot.objects.filter(status=RankingSnapshot.Status.PUBLISHED).values_list("id", flat=True)
+    )
+    RenderedList.objects.all().delete()
+    monkeypatch.setattr(rendering, "RENDER_BATCH", 2)
+    assert rendering.snapshots_render(snapshot_ids) == 9
+    assert RenderedList.objects.filter(snapshot_id__in=snapshot_ids).count() == 9
