@@ -17,6 +17,7 @@ import brotli
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import FilteredRelation, Q
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,6 +26,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 from directory.i18n import language_alternates
+from directory.models import City
 
 from . import selectors
 from .models import RankingEntry, RankingSnapshot, RenderedList
@@ -250,13 +252,39 @@ def current_list_response(
     key = _front_key(slug, variant, "validators" if conditional else encoding)
     current = cache.get(key)
     if current is None or current.pointer.lapsed(timezone.localdate()):
-        pointer = pointer_fresh(slug=slug)
-        if pointer.snapshot_id is None:
-            return None
-        body = _body(pointer.snapshot_id, variant, encoding, conditional=conditional)
-        current = Current(pointer, replace(body, content=b"") if conditional else body)
-        cache.set(key, current, settings.CITY_POINTER_CACHE_SECONDS)
+        pointer, body = _current_stored(slug, variant, encoding)
+        if pointer is None:  # no list or a lapsed one: the pointer's own path decides
+            pointer = pointer_fresh(slug=slug)
+            if pointer.snapshot_id is None:
+                return None
+        current = Current(pointer, body or _body(pointer.snapshot_id, variant, encoding, conditional=conditional))
+        validators = Current(pointer, replace(current.body, content=b""))
+        entries = {_front_key(slug, variant, "validators"): validators}
+        if current.body.content:  # also under the snapshot, for a revalidation whose validator is stale
+            entries |= {
+                _front_key(slug, variant, encoding): current,
+                _cache_key(pointer.snapshot_id, variant, encoding): current.body,
+            }
+        cache.set_many(entries, settings.CITY_POINTER_CACHE_SECONDS)
     return _response(request, current.pointer.snapshot_id, variant, encoding, current.body)
+
+
+def _current_stored(slug: str, variant: str, encoding: str) -> tuple[Pointer | None, Body | None]:
+    """The city's pointer and its list's stored body in one query (a cold cache): the pointer only if its list's
+    evidence still counts, the body only if it was rendered."""
+    render = FilteredRelation(
+        "list_pointer__snapshot__renders", condition=Q(list_pointer__snapshot__renders__variant=variant)
+    )
+    pointer_columns = ("id", "list_pointer__snapshot_id", "list_pointer__valid_until")
+    row = (
+        City.objects.filter(slug=slug)
+        .annotate(render=render)
+        .values_list(*pointer_columns, "render__etag", "list_pointer__snapshot__published_at", f"render__{encoding}")
+        .first()
+    )
+    if row is None or row[1] is None or Pointer(*row[:3]).lapsed(timezone.localdate()):
+        return None, None
+    return Pointer(*row[:3]), Body(row[3], row[4], bytes(row[5])) if row[3] is not None else None
 
 
 def rendered_response(request, *, snapshot_id: int, variant: str) -> HttpResponse:
