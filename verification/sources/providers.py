@@ -102,8 +102,13 @@ def address_case(text: str) -> str:
     return " ".join(word.capitalize() for word in text.split()) if text.isupper() else text
 
 
+def text_key(text: str) -> str:
+    """Text as `same_text` compares it: case and runs of whitespace do not count."""
+    return " ".join(text.upper().split())
+
+
 def same_text(a: str, b: str) -> bool:
-    return " ".join(a.upper().split()) == " ".join(b.upper().split())
+    return text_key(a) == text_key(b)
 
 
 class Cities:

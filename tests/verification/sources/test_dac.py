@@ -5,9 +5,12 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from directory.models import PracticeGroup, PracticeLocation
+from directory.models import PracticeGroup, PracticeLocation, Surgeon
 from tests import factories
+from verification.sources import dac
 from verification.sources.dac import DAC_HEADER, dac_import
 
 from .layouts import NPPES_HEADER, csv_write, dac_row, nppes_row
@@ -69,6 +72,117 @@ def test_importing_the_same_file_again_changes_nothing(dac_file, on_file):
     assert (summary.changed, summary.unchanged) == (0, 2)
     assert summary.line().startswith("Doctors and Clinicians: 0 changed (")
     assert [list(model.objects.values()) for model in (PracticeLocation, PracticeGroup)] == before
+
+
+@pytest.mark.django_db(transaction=True)  # the import's own transactions: any savepoint would be a row's
+def test_importing_the_same_file_again_writes_nothing_and_takes_no_savepoint(dac_file, on_file):
+    other = factories.PracticeLocationFactory(
+        practice_name="", phone="", address_line1="1 Baylor Plz", postal_code="75246"
+    )
+    dallas = {"adr_ln_1": "1 BAYLOR PLZ", "adr_ln_2": "", "City/Town": "DALLAS", "ZIP Code": "75246"}
+    path = dac_file(
+        dac_row(on_file.npi),
+        dac_row(on_file.npi, **dallas),  # a second practice: created by the first import
+        dac_row(other.surgeon.npi, **dallas, **{"Telephone Number": "2145550123"}),
+    )
+    dac_import(path=path)
+
+    with CaptureQueriesContext(connection) as queries:
+        summary = dac_import(path=path)
+
+    assert (summary.changed, summary.unchanged, summary.bad) == (0, 3, 0)
+    statements = [query["sql"].split()[0].upper() for query in queries.captured_queries]
+    assert not {"INSERT", "UPDATE", "DELETE", "SAVEPOINT", "RELEASE"} & set(statements), statements
+    assert statements.count("SELECT") == 4  # the NPIs on file; then per batch its surgeons, locations and groups
+
+
+def test_a_changed_phone_is_written_on_the_next_import(dac_file, on_file):
+    dac_import(path=dac_file(dac_row(on_file.npi)))
+
+    summary = dac_import(path=dac_file(dac_row(on_file.npi, **{"Telephone Number": "(713) 555-0199"})))
+
+    assert PracticeLocation.objects.get().phone == "+17135550199"
+    assert (summary.updated, summary.unchanged) == (1, 0)
+
+
+@pytest.mark.parametrize("one_by_one", [0, 1, 100])
+def test_what_a_batch_writes_is_the_same_however_its_instances_are_loaded(dac_file, on_file, monkeypatch, one_by_one):
+    monkeypatch.setattr(dac, "INSTANCES_ONE_BY_ONE", one_by_one)
+    others = [
+        factories.PracticeLocationFactory(practice_name="", phone="", address_line1=f"{n} Main St", postal_code="75246")
+        for n in (1, 2)
+    ]
+    rows = [dac_row(on_file.npi)]
+    rows += [dac_row(o.surgeon.npi, **{"adr_ln_1": o.address_line1.upper(), "ZIP Code": "75246"}) for o in others]
+
+    summary = dac_import(path=dac_file(*rows))
+
+    assert (summary.updated, summary.bad) == (3, 0)
+    named = PracticeLocation.objects.values_list("practice_name", "phone", "surgeon__medical_school")
+    assert set(named) == {("GULF COAST SPINE ASSOCIATES, PLLC", "+17135550142", "BAYLOR COLLEGE OF MEDICINE")}
+
+
+@pytest.fixture
+def in_dallas():
+    """A second surgeon on file, as NPPES left them."""
+    return factories.PracticeLocationFactory(
+        practice_name="", phone="", address_line1="1 Baylor Plz", postal_code="75246", surgeon__medical_school=""
+    )
+
+
+DALLAS_ROW = {
+    "adr_ln_1": "1 BAYLOR PLZ", "City/Town": "DALLAS", "ZIP Code": "75246", "Telephone Number": "2145550123",
+    "Facility Name": "BAYLOR SPINE", "org_pac_id": "9931380672", "Med_sch": "UT SOUTHWESTERN",
+}  # fmt: skip
+
+
+def test_a_row_failing_after_another_row_wrote_leaves_that_write_and_writes_nothing_of_its_own(
+    dac_file, on_file, in_dallas
+):
+    path = dac_file(
+        dac_row(on_file.npi),  # line 2: written
+        dac_row(in_dallas.surgeon.npi, **DALLAS_ROW, adr_ln_2="STE " + "9" * 200),  # line 3: its suite is too long
+    )
+
+    summary = dac_import(path=path)
+
+    assert [(error.line, error.message) for error in summary.errors] == [
+        (3, f"NPI {in_dallas.surgeon.npi}: Ensure this value has at most 200 characters (it has 204).")
+    ]
+    assert (summary.updated, summary.bad) == (1, 1)
+    written = PracticeLocation.objects.get(pk=on_file.locations.get().pk)
+    assert (written.practice_name, written.phone) == ("GULF COAST SPINE ASSOCIATES, PLLC", "+17135550142")
+    # Nothing of line 3: not its new group, nor the school it gave, nor its practice's name or phone.
+    assert not PracticeGroup.objects.filter(pac_id="9931380672").exists()
+    assert Surgeon.objects.get(pk=in_dallas.surgeon_id).medical_school == ""
+    in_dallas.refresh_from_db()
+    assert (in_dallas.group, in_dallas.practice_name, in_dallas.phone, in_dallas.address_line2) == (None, "", "", "")
+
+
+def test_a_bad_row_claims_nothing_the_next_row_naming_the_same_group_and_practice_is_the_first(
+    dac_file, on_file, in_dallas
+):
+    path = dac_file(
+        dac_row(in_dallas.surgeon.npi, **DALLAS_ROW, adr_ln_2="STE " + "9" * 200),  # line 2: bad
+        dac_row(on_file.npi, **{"Facility Name": "BAYLOR SPINE", "org_pac_id": "9931380672"}),  # line 3
+        dac_row(in_dallas.surgeon.npi, **DALLAS_ROW, adr_ln_2="STE 110"),  # line 4
+    )
+
+    summary = dac_import(path=path)
+
+    assert [error.line for error in summary.errors] == [2]
+    group = PracticeGroup.objects.get()
+    assert (group.pac_id, group.name) == ("9931380672", "BAYLOR SPINE")
+    in_dallas.refresh_from_db()
+    assert (in_dallas.group, in_dallas.practice_name, in_dallas.phone, in_dallas.address_line2) == (
+        group,
+        "BAYLOR SPINE",
+        "+12145550123",
+        "Ste 110",
+    )
+    assert Surgeon.objects.get(pk=in_dallas.surgeon_id).medical_school == "UT SOUTHWESTERN"
+    assert PracticeLocation.objects.get(pk=on_file.locations.get().pk).group == group
+    assert dac_import(path=path).changed == 0
 
 
 def test_a_fully_quoted_file_reads_the_same(dac_file, on_file):
