@@ -25,8 +25,8 @@ import os
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import F, Lookup, Model, Q
+from django.db import transaction
+from django.db.models import Model
 
 from directory.models import PracticeGroup, PracticeLocation, Surgeon
 from directory.phones import phone_e164
@@ -122,23 +122,6 @@ class _GroupOnFile:
     id: int | None = None  # None: not on file yet
 
 
-class _AnyOf(Lookup):
-    """`field = ANY(%s)` with the values as one array: an IN list of thousands of literals costs more to build,
-    send and plan than the rows cost to read."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", [*params, list(self.rhs)]
-
-
-def _among(name: str, values) -> Q | Lookup:
-    """A filter on `name` in `values`; one array parameter on PostgreSQL."""
-    return _AnyOf(F(name), list(values)) if connection.vendor == "postgresql" else Q(**{f"{name}__in": values})
-
-
 @dataclass
 class _Batch:
     """What a batch of rows already has on file, loaded as plain values in three queries; a batch that writes
@@ -152,17 +135,19 @@ class _Batch:
 
     @classmethod
     def load(cls, rows: list[DacRow]) -> "_Batch":
-        on_file = Surgeon.objects.filter(_among("npi", {row.npi for row in rows}))
+        on_file = Surgeon.objects.filter(npi__any_of={row.npi for row in rows})
         on_file = on_file.values_list("id", "npi", *SURGEON_FIELDS)
         surgeons = {npi: _SurgeonOnFile(id, *values) for id, npi, *values in on_file}
         locations: dict[int, list[_LocationOnFile]] = {surgeon.id: [] for surgeon in surgeons.values()}
         columns = ("id", "surgeon_id", "postal_code", "address_line1", "address_line2", "group_id", "practice_name",
                    "phone", "is_primary")  # fmt: skip
-        stored = PracticeLocation.objects.filter(_among("surgeon_id", locations)).order_by("id").values_list(*columns)
+        stored = (
+            PracticeLocation.objects.filter(surgeon_id__any_of=list(locations)).order_by("id").values_list(*columns)
+        )
         for id, surgeon_id, postal_code, line_1, line_2, *values in stored:
             locations[surgeon_id].append(_LocationOnFile(id, postal_code, text_key(line_1), text_key(line_2), *values))
         pac_ids = {row.group_pac_id for row in rows if row.group_pac_id}
-        stored = PracticeGroup.objects.filter(_among("pac_id", pac_ids)).values_list("pac_id", "name", "id")
+        stored = PracticeGroup.objects.filter(pac_id__any_of=pac_ids).values_list("pac_id", "name", "id")
         groups = {pac_id: _GroupOnFile(pac_id, name, id) for pac_id, name, id in stored}
         return cls(surgeons, locations, groups)
 
