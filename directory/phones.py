@@ -27,6 +27,7 @@ def phone_e164(text: str) -> str:
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=4096)  # a results page shows up to forty, each parsed anew took ~0.1 ms
 def phone_national(e164: str) -> str:
     """A stored number as people write it at home, e.g. "(828) 684-8201"; text that does not parse is returned."""
     try:

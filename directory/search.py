@@ -7,6 +7,7 @@ PostgreSQL, a Python function registered on each SQLite connection), so "Gutiér
 
 import re
 import unicodedata
+import uuid
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -149,14 +150,30 @@ def search_query_parse(text: str, *, city_index: dict[str, list[CityRef]]) -> Se
     return query
 
 
+# This process's copy of the city index, under the version it was cached with: reading the whole index from the
+# cache (~45 kB pickled, 1,000 cities) took ~5 ms a search, reading its version takes one small cache read.
+_city_index_copy: tuple[str, dict[str, list[CityRef]]] | None = None
+
+
 def city_index() -> dict[str, list[CityRef]]:
-    """Folded city name → cities of that name; cached briefly (cities are added rarely, by importers)."""
-    index = cache.get(CITY_INDEX_KEY)
+    """Folded city name → cities of that name; cached briefly (cities are added rarely, by importers).
+
+    The cache holds a version and the index under that version; each process keeps the index it last read and
+    reads it again only when the version changed, so the index is never older than the cache's CITY_INDEX_SECONDS.
+    """
+    global _city_index_copy
+    version = cache.get(f"{CITY_INDEX_KEY}:version")
+    if version is not None and _city_index_copy is not None and _city_index_copy[0] == version:
+        return _city_index_copy[1]
+    index = cache.get(f"{CITY_INDEX_KEY}:{version}") if version is not None else None
     if index is None:
         index = {}
         for city_id, name, state in City.objects.values_list("id", "name", "state"):
             index.setdefault(place_fold(name), []).append(CityRef(city_id, name, state))
-        cache.set(CITY_INDEX_KEY, index, CITY_INDEX_SECONDS)
+        version = uuid.uuid4().hex
+        cache.set(f"{CITY_INDEX_KEY}:{version}", index, CITY_INDEX_SECONDS)
+        cache.set(f"{CITY_INDEX_KEY}:version", version, CITY_INDEX_SECONDS)
+    _city_index_copy = (version, index)
     return index
 
 

@@ -6,6 +6,7 @@ from django.db import connection
 
 from directory.models import Surgeon
 from tests.factories import exclusion_list_load
+from verification.models import CityListPointer, RankingEntry, RankingSnapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +26,12 @@ def test_seeding_and_a_large_run_leave_fresh_statistics(django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         call_command("run_verification", "--sync")
     assert _tuples_estimate("verification_checkresult") == 60 * 7
+    # The run rewrote every city's list: search's "is this surgeon listed now" lookups need their statistics too.
+    snapshots, entries = RankingSnapshot.objects.count(), RankingEntry.objects.count()
+    assert snapshots and entries
+    assert _tuples_estimate("verification_rankingsnapshot") == snapshots
+    assert _tuples_estimate("verification_rankingentry") == entries
+    assert _tuples_estimate("verification_citylistpointer") == CityListPointer.objects.count()
     npi = Surgeon.objects.order_by("id").values_list("npi", flat=True).first()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("run_verification", "--surgeon", npi, "--sync")  # one batch: not worth an ANALYZE

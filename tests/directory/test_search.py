@@ -201,3 +201,40 @@ def test_namesake_cities_are_told_apart_by_state():
 def test_the_distance_shown_is_the_default_when_none_was_chosen(client, world):
     page = client.get("/search/", {"q": "77005"}).text
     assert re.search(r'<option value="25" selected>', page)
+
+
+@pytest.mark.parametrize(
+    ("first", "middle", "last"),
+    [("José", "", "Núñez-García"), ("D’Angelo", "M.", "O`Neil"), ("Zoë", None, "Łukasz"), ("", "", "")],
+)
+def test_the_database_folds_as_python_does_in_plpgsql(world, first, middle, last):
+    """Migration 0011 rewrote the folding functions in PL/pgSQL (cheaper per call); what they return is unchanged."""
+    from directory.search import name_fold
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQL functions are PostgreSQL's; SQLite registers the Python ones")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "
+            "WHERE p.proname IN ('directory_fold', 'directory_name_fold')"
+        )
+        assert [row[0] for row in cursor.fetchall()] == ["plpgsql", "plpgsql"]
+        cursor.execute(
+            "SELECT directory_name_fold(%s, %s, %s), directory_fold(%s), directory_fold(NULL)",
+            [first, middle, last, last],
+        )
+        assert cursor.fetchone() == (name_fold(first, middle, last), fold(last), None)
+
+
+def test_the_city_index_is_read_again_only_when_its_version_changes(world, django_assert_num_queries):
+    from django.core.cache import cache
+
+    from directory.search import city_index
+
+    first = city_index()
+    with django_assert_num_queries(0):
+        assert city_index() is first  # this process's copy: no query, not even the cached index read again
+    factories.CityFactory(name="Round Rock", state="TX", slug="round-rock-tx")
+    assert "round rock" not in city_index()  # cities are added rarely: the index may lag its cache's lifetime
+    cache.clear()  # the version expired (or the cache lost it): the next search reads the cities again
+    assert city_index()["round rock"][0].name == "Round Rock"

@@ -119,3 +119,67 @@ def test_a_surgeon_listed_only_in_another_city_does_not_join_this_citys_top_ten(
     assert RankingEntry.objects.filter(surgeon=commuter, snapshot__city=fort_worth).exists()
     assert not RankingEntry.objects.filter(surgeon=commuter, snapshot__city=city).exists()
     assert names(client.get("/search/", {"q": "Houston"}))[-1] == "Aardvark"
+
+
+def _reference_order(found):
+    """The order a results page promises, as one ORDER BY over every match (how search read pages before)."""
+    from django.db.models import Exists, F, OuterRef
+
+    from verification.selectors import current_listings
+
+    listed = Exists(current_listings().filter(surgeon=OuterRef("pk")))
+    return list(
+        found.surgeons.annotate(listed=listed)
+        .order_by(F("listed").desc(), "last_name", "first_name", "npi")
+        .values_list("id", flat=True)
+    )
+
+
+def test_filter_results_read_in_two_parts_keep_listed_first_order_on_every_page(mixed, make_clean_surgeon):
+    """Filters alone: listed surgeons, then the rest, each by name; a page may hold the end of one and the start of
+    the other."""
+    from directory.search import surgeon_search
+    from verification.selectors import ListedFirst, search_results
+
+    for i in range(6):
+        make_clean_surgeon(last_name=f"Aaronson{i}")  # first by name, listed nowhere
+    found = surgeon_search(text="")
+    results = search_results(found)
+    assert isinstance(results, ListedFirst)
+    expected = _reference_order(found)
+    listed = results._count_both()["listed"]
+    assert results.count() == len(expected) and 0 < listed < len(expected)
+    for start in range(len(expected)):
+        for size in (1, 3, 7):
+            page = [surgeon.id for surgeon in results[start : start + size]]
+            assert page == expected[start : start + size], (start, size)
+
+
+def test_a_filter_page_where_listed_and_unlisted_meet_reads_each_part_once(
+    client, mixed, make_clean_surgeon, django_assert_max_num_queries, monkeypatch
+):
+    from verification import views
+
+    for i in range(25):
+        make_clean_surgeon(last_name=f"Aaronson{i}")
+    monkeypatch.setattr(views, "SEARCH_PAGE_SIZE", 8)
+    client.get("/search/", {"accepting": "on"})  # the city list for parsing is cached
+    with django_assert_max_num_queries(6):  # counts, listed part, the rest, locations, results, listings
+        response = client.get("/search/", {"accepting": "on", "page": 2})  # ten listed: rows 9-16
+    shown = names(response)
+    assert shown[:2] == sorted(shown[:2]) and all(name.startswith("Garcia") for name in shown[:2])
+    assert shown[2:] == sorted(shown[2:]) and all(name.startswith("Aaronson") for name in shown[2:])
+
+
+@pytest.mark.parametrize("query", ["garcia", "Houston", "77030", "garcia 77030"])
+def test_ranked_results_read_by_id_keep_the_ranked_order_and_count(mixed, query):
+    from directory.search import surgeon_search
+    from verification.selectors import RankedIds, search_results
+
+    found = surgeon_search(text=query)
+    results = search_results(found)
+    assert isinstance(results, RankedIds)
+    ranked = list(results.ranked.values_list("id", flat=True))
+    assert results.count() == len(ranked) > 0
+    for start in range(len(ranked)):
+        assert [surgeon.id for surgeon in results[start : start + 4]] == ranked[start : start + 4]
