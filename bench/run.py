@@ -284,7 +284,6 @@ def gunicorn(port, env):
 
 def step_http(results, *, full: bool):
     log("HTTP: gunicorn with 3 workers, measured with wrk on loopback")
-    run(PY, "manage.py", "collectstatic", "--no-input", "-v", "0", env=PROD)
     listed = shell(
         "from verification.models import CityListPointer; p = CityListPointer.objects.order_by('id').select_related("
         "'city').first(); print(p.city.slug, p.snapshot.entries.order_by('rank').first().surgeon.npi)",
@@ -610,6 +609,8 @@ def growth(small: dict, big: dict) -> dict:
 
 def main():
     WORK.mkdir(parents=True, exist_ok=True)
+    # Before any run: the publishing workers render pages, which name the static files' hashed paths.
+    run(PY, "manage.py", "collectstatic", "--no-input", "-v", "0", env=PROD)
     small = measure(Scale(SMALL_SURGEONS, SMALL_CITIES, share=0.1), full=False)
     results = {"cpus": os.cpu_count(), **measure(Scale(SURGEONS, CITIES, share=1.0), full=True)}
     results.update(growth(small, results), small=small)
