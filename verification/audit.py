@@ -245,18 +245,28 @@ def _audit_caches(pointer: CityListPointer, npis: list[str | None], report) -> N
             f"{pointer.city}: the cached pointer names list #{tuple(cached)[1]}, not #{pointer.snapshot_id}."
         )
     for variant, kept, content in rendering.kept_bodies(pointer.snapshot_id):
-        what, pattern = ("API top ten", JSON_NPI) if variant == TOP_TEN else ("city page", PAGE_NPI)
-        if _first_seen(pattern.findall(content.decode())) != npis:
-            report.findings.append(f"{pointer.city}: the {kept} {what} does not show the current list.")
+        if _shown(variant, content) != npis:
+            report.findings.append(f"{pointer.city}: the {kept} {_what(variant)} does not show the current list.")
     for variant, current, content in rendering.current_cached(pointer.city.slug):
-        what, pattern = ("API top ten", JSON_NPI) if variant == TOP_TEN else ("city page", PAGE_NPI)
         if current.snapshot_id != pointer.snapshot_id:
             report.findings.append(
-                f"{pointer.city}: the cached current {what} names list #{current.snapshot_id}, "
+                f"{pointer.city}: the cached current {_what(variant)} names list #{current.snapshot_id}, "
                 f"not #{pointer.snapshot_id}."
             )
-        elif content and _first_seen(pattern.findall(content.decode())) != npis:
-            report.findings.append(f"{pointer.city}: the cached current {what} does not show the current list.")
+        elif content and _shown(variant, content) != npis:
+            report.findings.append(
+                f"{pointer.city}: the cached current {_what(variant)} does not show the current list."
+            )
+
+
+def _what(variant: str) -> str:
+    return "API top ten" if variant == TOP_TEN else "city page"
+
+
+def _shown(variant: str, content: bytes) -> list[str]:
+    """The NPIs a rendered list shows, in order."""
+    pattern = JSON_NPI if variant == TOP_TEN else PAGE_NPI
+    return _first_seen(pattern.findall(content.decode()))
 
 
 PAGE_NPI = re.compile(r"/surgeons/(\d{10})/")
