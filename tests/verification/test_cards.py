@@ -1,5 +1,5 @@
-"""Search results write their cards in Python (`surgeon_card`); city lists include the template. Both write the same
-bytes, for every variant of a card and in each language."""
+"""A surgeon's card (`surgeon_card`, written in Python for city lists and search results): every variant, in each
+language, escaped."""
 
 import itertools
 from decimal import Decimal
@@ -14,11 +14,6 @@ from verification.models import RankingEntry
 
 pytestmark = pytest.mark.django_db
 
-INCLUDED = Template(
-    '{% for surgeon in surgeons %}{% include "verification/_surgeon_card.html" with surgeon=surgeon '
-    "practice=surgeon.practice distance=surgeon.distance badges=surgeon.badges rank=surgeon.rank "
-    "entry=surgeon.entry show_listings=show_listings consult=consult %}{% endfor %}"
-)
 WRITTEN = Template(
     "{% load badges %}{% for surgeon in surgeons %}{% surgeon_card surgeon practice=surgeon.practice "
     "distance=surgeon.distance badges=surgeon.badges rank=surgeon.rank entry=surgeon.entry "
@@ -57,31 +52,37 @@ def cards(rendered_list):
     return surgeons
 
 
-@pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize(("show_listings", "consult"), [(True, True), (False, True), (True, False)])
-def test_the_written_card_is_the_template_byte_for_byte(cards, language, show_listings, consult):
+def test_every_variant_of_a_card_is_written(cards, show_listings, consult):
     context = {"surgeons": cards, "show_listings": show_listings, "consult": consult}
-    with translation.override(language):
-        included = INCLUDED.render(Context(context))
+    with translation.override("en"):
         written = WRITTEN.render(Context(context))
-    assert included.count('<li class="card surgeon-card">') == len(cards) == 36
-    assert written == included
-    if language == "en" and show_listings and consult:  # the variants are all there
-        for shown in (
-            "Top ten in",
-            "Not on a published list.",
-            "3.1 miles away",
-            "<img src=",
-            'class="rank"',
-            "years in practice",
-            "satisfaction 8.75/10",
-            "All 7 checks passed",
-            "6 of 7 checks passed",
-            "Request a consultation",
-            "call the practice",
-            "Not accepting new patients.</p>",
-            "(828) 684-8201",
-            "Zoë &lt;b&gt;&amp;",
-            "O&#x27;Hara &amp; Sons &lt;Spine&gt;",
-        ):
-            assert shown in written, shown
+    assert written.count('<li class="card surgeon-card">') == len(cards) == 36
+    shown = [
+        "3.1 miles away",
+        "<img src=",
+        'class="rank"',
+        "years in practice",
+        "satisfaction 8.75/10",
+        "All 7 checks passed",
+        "6 of 7 checks passed",
+        "Not accepting new patients",
+        "(828) 684-8201",
+        "Zoë &lt;b&gt;&amp;",
+        "O&#x27;Hara &amp; Sons &lt;Spine&gt;",
+    ]
+    listings = ["Top ten in", "Not on a published list."]
+    consults = ["Request a consultation", "call the practice", "Not accepting new patients.</p>"]
+    for text in shown + listings * show_listings + consults * consult:
+        assert text in written, text
+    for text in listings * (not show_listings) + consults * (not consult):
+        assert text not in written, text
+    assert "<b>" not in written and "<Spine>" not in written
+
+
+def test_a_card_is_written_in_the_pages_language(cards):
+    context = {"surgeons": cards, "show_listings": True, "consult": True}
+    with translation.override("es"):
+        written = WRITTEN.render(Context(context))
+    assert "Acepta pacientes nuevos" in written
+    assert "Accepting new patients" not in written

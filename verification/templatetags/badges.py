@@ -200,12 +200,11 @@ def surgeon_card(
     show_listings=False,
     consult=False,
 ) -> SafeString:
-    """One surgeon's card, byte for byte what `verification/_surgeon_card.html` writes, for search results.
+    """One surgeon's card, on a city list or in search results.
 
     Twenty cards were ~10 ms of a results page as template includes (each with a dozen translations, two URL
-    reversals and a phone number); written here they take ~2 ms. City lists, rendered once at publication, still
-    include the template; `tests/verification/test_cards.py` renders both ways for every variant of a card, so a
-    change to one that the other lacks fails there.
+    reversals and a phone number); written here they take ~2 ms, and a publication renders thousands of them. It
+    replaced the template byte for byte (checked for every variant in both languages before the template went).
     """
     language = get_language()
     phone = practice.phone if practice else ""
