@@ -153,13 +153,12 @@ def _cache_forget(snapshot_ids: list[int], *, slugs: set[str] | None = None) -> 
     if slugs is None:
         slugs = set(RankingSnapshot.objects.filter(id__in=snapshot_ids).values_list("city__slug", flat=True))
     keys = [_cache_key(i, v, part) for i in snapshot_ids for v in VARIANTS for part in PARTS]
-    cache.delete_many([*keys, *(_front_key(slug, v, part) for slug in slugs for v in VARIANTS for part in PARTS)])
+    cache.delete_many([*keys, *_front_keys(slugs)])
 
 
 def city_caches_forget(*, slugs: list[str]) -> None:
     """A city's pointer moved (or its list's validity did): its cached pointer and current list go."""
-    fronts = [_front_key(slug, v, part) for slug in slugs for v in VARIANTS for part in PARTS]
-    cache.delete_many([*map(pointer_cache_key, slugs), *fronts])
+    cache.delete_many([*map(pointer_cache_key, slugs), *_front_keys(slugs)])
 
 
 def _cache_key(snapshot_id: int, variant: str, encoding: str) -> str:
@@ -168,6 +167,10 @@ def _cache_key(snapshot_id: int, variant: str, encoding: str) -> str:
 
 def _front_key(slug: str, variant: str, part: str) -> str:
     return f"rendered-current:{slug}:{variant}:{part}"
+
+
+def _front_keys(slugs) -> list[str]:
+    return [_front_key(slug, variant, part) for slug in slugs for variant in VARIANTS for part in PARTS]
 
 
 def rendered_body(snapshot_id: int, variant: str, encoding: str) -> Body:
@@ -282,9 +285,10 @@ def _current_stored(slug: str, variant: str, encoding: str) -> tuple[Pointer | N
         .values_list(*pointer_columns, "render__etag", "list_pointer__snapshot__published_at", f"render__{encoding}")
         .first()
     )
-    if row is None or row[1] is None or Pointer(*row[:3]).lapsed(timezone.localdate()):
+    pointer = Pointer(*row[:3]) if row is not None else None
+    if pointer is None or pointer.snapshot_id is None or pointer.lapsed(timezone.localdate()):
         return None, None
-    return Pointer(*row[:3]), Body(row[3], row[4], bytes(row[5])) if row[3] is not None else None
+    return pointer, Body(row[3], row[4], bytes(row[5])) if row[3] is not None else None
 
 
 def rendered_response(request, *, snapshot_id: int, variant: str) -> HttpResponse:
